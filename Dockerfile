@@ -1,0 +1,34 @@
+# The API (and, later, the worker) image. Build: docker build -t wijkwinkel .
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /srv/wijkwinkel
+
+# Dependencies first, so code changes do not reinstall them (the stub package is dropped again).
+COPY pyproject.toml README.md ./
+COPY app/__init__.py app/__init__.py
+RUN pip install . && pip uninstall -y wijkwinkel
+
+COPY app app
+COPY migrations migrations
+COPY alembic.ini ./
+# Editable, so the code finds migrations/ beside it.
+RUN pip install --no-deps -e . \
+    && useradd --system --uid 10001 --home-dir /srv/wijkwinkel wijkwinkel \
+    && mkdir -p var && chown wijkwinkel var
+USER wijkwinkel
+
+ENV WIJKWINKEL_HOST=0.0.0.0 \
+    WIJKWINKEL_PORT=8000
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=3s \
+  CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=2)" || exit 1
+
+# Migrate, then serve. Several replicas may start at once: Alembic runs in one transaction on
+# PostgreSQL, and a second run finds nothing to do.
+CMD ["sh", "-c", "wijkwinkel migrate && exec wijkwinkel serve"]

@@ -1,0 +1,55 @@
+# Two commands are all a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO_KEYS ?= var/demo-keys.json
+
+.PHONY: run test install migrate demo openapi lint format typecheck lint-api check ci bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/wijkwinkel migrate
+
+demo: install
+	$(BIN)/wijkwinkel demo --output $(DEMO_KEYS)
+
+## Serve on :8000: install, migrate, create demo data once on a new database, print the keys.
+run: migrate
+	@$(BIN)/wijkwinkel demo --if-new --json --output $(DEMO_KEYS)
+	@echo "Demo organisations and their API keys: $(DEMO_KEYS)"
+	@echo "API: http://localhost:8000/api/v1  (OpenAPI: /api/v1/openapi.json, docs: /api/v1/docs)"
+	$(BIN)/wijkwinkel serve
+
+## The whole test suite (SQLite by default; set WIJKWINKEL_TEST_DATABASE_URL for PostgreSQL).
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+openapi: install
+	$(BIN)/wijkwinkel openapi --output openapi/openapi.json
+
+lint: install
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations bench
+	$(BIN)/mypy app
+
+format: install
+	$(BIN)/ruff check --fix app tests migrations bench
+	$(BIN)/ruff format app tests migrations bench
+
+lint-api:
+	npx --yes @stoplight/spectral-cli@6 lint --fail-severity error -r ../shared/adr/spectral.yml openapi/openapi.json
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,208 @@
+"""The `wijkwinkel` command."""
+
+import json
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session, select
+
+from app.core.config import get_settings
+from app.core.database import get_engine
+from app.core.errors import WijkwinkelError
+from app.core.security import Scope
+
+cli = typer.Typer(help="Wijkwinkel: één loket voor wonen, welzijn en zorg.", no_args_is_help=True)
+org_cli = typer.Typer(help="Manage organisations.", no_args_is_help=True)
+key_cli = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+cli.add_typer(org_cli, name="org")
+cli.add_typer(key_cli, name="key")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=1)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (WIJKWINKEL_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (WIJKWINKEL_PORT).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (WIJKWINKEL_WORKERS).")] = None,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        reload=reload,
+        log_level=settings.log_level,
+        proxy_headers=True,
+    )
+
+
+@cli.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Upgrade the database schema (Alembic) to the newest revision."""
+    from app.core import migrate as migrations
+
+    migrations.upgrade(revision=revision)
+    typer.echo(f"database migrated to {revision}")
+
+
+@org_cli.command("create")
+def org_create(
+    name: Annotated[str, typer.Argument(help="Display name, unique.")],
+    type: Annotated[str, typer.Option("--type", help="Organisation type.")],
+) -> None:
+    """Create an organisation and print it as JSON."""
+    from app.organisations import service
+    from app.organisations.models import OrganisationType
+
+    try:
+        org_type = OrganisationType(type)
+    except ValueError:
+        _fail(f"unknown type '{type}'; choose from {', '.join(t.value for t in OrganisationType)}")
+        return
+    with Session(get_engine()) as session:
+        try:
+            org = service.create(session=session, name=name, type=org_type)
+            session.commit()
+        except WijkwinkelError as exc:
+            _fail(exc.detail)
+            return
+        typer.echo(json.dumps({"id": str(org.id), "name": org.name, "type": str(org.type)}))
+
+
+@key_cli.command("create")
+def key_create(
+    organisation: Annotated[str, typer.Argument(help="Organisation id or exact name.")],
+    scope: Annotated[
+        list[str], typer.Option("--scope", "-s", help="Scope; repeat for more than one.")
+    ],
+    name: Annotated[str, typer.Option(help="What the key is for.")] = "cli",
+    expires: Annotated[datetime | None, typer.Option(help="Expiry moment (ISO 8601, UTC).")] = None,
+) -> None:
+    """Create an API key. The key is printed once and never stored in plain text."""
+    from datetime import UTC
+
+    from app.organisations import service
+
+    try:
+        scopes = [Scope(s) for s in scope]
+    except ValueError:
+        _fail(f"unknown scope in {scope}; choose from {', '.join(s.value for s in Scope)}")
+        return
+    with Session(get_engine()) as session:
+        org = _find_org(session, organisation)
+        try:
+            key, plain = service.create_key(
+                session=session,
+                organisation_id=org.id,
+                name=name,
+                scopes=scopes,
+                expires_at=expires.replace(tzinfo=expires.tzinfo or UTC) if expires else None,
+            )
+            session.commit()
+        except WijkwinkelError as exc:
+            _fail(exc.detail)
+            return
+        typer.echo(
+            json.dumps({"id": str(key.id), "organisation_id": str(org.id), "api_key": plain})
+        )
+
+
+@key_cli.command("revoke")
+def key_revoke(key_id: Annotated[uuid.UUID, typer.Argument(help="The key's id.")]) -> None:
+    """Revoke an API key at once."""
+    from app.organisations import service
+
+    with Session(get_engine()) as session:
+        try:
+            key = service.revoke_key(session=session, key_id=key_id)
+            session.commit()
+        except WijkwinkelError as exc:
+            _fail(exc.detail)
+            return
+        typer.echo(f"revoked {key.id} ({key.prefix}…) at {key.revoked_at}")
+
+
+def _find_org(session: Session, ref: str):  # type: ignore[no-untyped-def]
+    from app.organisations.models import Organisation
+
+    try:
+        org = session.get(Organisation, uuid.UUID(ref))
+    except ValueError:
+        org = session.exec(select(Organisation).where(Organisation.name == ref)).first()
+    if org is None:
+        _fail(f"no organisation '{ref}'")
+    return org
+
+
+@cli.command()
+def demo(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    output: Annotated[
+        Path | None, typer.Option(help="Also write the JSON to this file (mode 600).")
+    ] = None,
+    if_new: Annotated[
+        bool,
+        typer.Option("--if-new", help="Only when the database has no organisations yet."),
+    ] = False,
+) -> None:
+    """Create demo organisations (one of each type) and routing data; print fresh keys."""
+    from app import demo as demo_data
+    from app.organisations.models import Organisation
+
+    with Session(get_engine()) as session:
+        if if_new and session.exec(select(Organisation)).first() is not None:
+            where = output or get_settings().demo_keys_file
+            note = f" Demo keys from the first run are in {where}." if where.exists() else ""
+            typer.echo(f"Database already has organisations; demo skipped.{note}", err=True)
+            return
+        result = demo_data.seed(session=session)
+        session.commit()
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text + "\n", encoding="utf-8")
+        output.chmod(0o600)
+    if as_json:
+        typer.echo(text)
+    else:
+        for org in result["organisations"]:
+            typer.echo(f"{org['type']:<15} {org['name']:<40} {org['api_key']}")
+    if output:
+        typer.echo(f"Demo keys written to {output}", err=True)
+
+
+@cli.command()
+def openapi(
+    output: Annotated[Path | None, typer.Option(help="File to write; default stdout.")] = None,
+) -> None:
+    """Print (or write) the OpenAPI document."""
+    from app.main import app
+
+    text = json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Settings, read from the environment with the prefix ``WIJKWINKEL_``."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The API contract's version. The major number is the one in the URI (/api/v1); every response
+# carries the full number in the API-Version header (NL GOV ADR /core/version-header).
+API_VERSION = "1.0.0"
+API_PREFIX = "/api/v1"
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WIJKWINKEL_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./var/wijkwinkel.db",
+        description="SQLAlchemy URL. SQLite (default) or postgresql+psycopg://user@host/db.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `wijkwinkel serve` binds to.")
+    port: int = Field(default=8000, description="Port `wijkwinkel serve` listens on.")
+    workers: int = Field(default=1, ge=1, description="Uvicorn worker processes.")
+    log_level: str = Field(default="info", description="Log level (debug, info, warning).")
+    db_pool_size: int = Field(default=10, ge=1, description="Connections kept per process.")
+    db_max_overflow: int = Field(default=20, ge=0, description="Extra connections under load.")
+    demo_keys_file: Path = Field(
+        default=Path("var/demo-keys.json"),
+        description="Where `make run` writes the demo organisations and their keys.",
+    )
+    key_last_used_resolution_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="An API key's last use is written at most this often, to spare the database.",
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

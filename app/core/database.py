@@ -1,0 +1,100 @@
+"""Engine, metadata naming convention and the per-request session."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlmodel import Session, SQLModel
+
+from app.core.config import get_settings
+
+# Every constraint gets a predictable name, so Alembic can alter and drop it on both engines.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+_engine: Engine | None = None
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (needed for
+    # SAVEPOINT and for BEGIN IMMEDIATE below).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # SQLite allows one writer. A deferred transaction that read first and writes later fails at
+    # once with "database is locked" when another writer got in between; taking the write lock at
+    # the start makes concurrent requests queue (busy_timeout) instead of failing.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str | None = None) -> Engine:
+    settings = get_settings()
+    url = url or settings.database_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+    )
+
+
+def get_engine() -> Engine:
+    global _engine
+    if _engine is None:
+        _engine = make_engine()
+    return _engine
+
+
+def dispose_engine() -> None:
+    global _engine
+    if _engine is not None:
+        _engine.dispose()
+        _engine = None
+
+
+def get_session() -> Iterator[Session]:
+    """One transaction per request: commit when the endpoint succeeded, roll back otherwise.
+
+    Used with ``Depends(..., scope="function")`` so the commit happens before the response is
+    sent: a client never sees 201 for something that was not stored.
+    """
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        else:
+            session.commit()
+
+
+def is_sqlite(engine_or_session: Engine | Session) -> bool:
+    bind = (
+        engine_or_session.get_bind()
+        if isinstance(engine_or_session, Session)
+        else engine_or_session
+    )
+    return bind.dialect.name == "sqlite"

@@ -1,0 +1,192 @@
+"""One error base for the whole service, mapped once to RFC 9457 problem details."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.config import API_VERSION
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+class WijkwinkelError(Exception):
+    """Base of every domain error. Subclasses set status, title and a problem type slug."""
+
+    status: int = 400
+    title: str = "Bad request"
+    slug: str | None = None
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+        self.extensions = extensions
+
+
+class NotFound(WijkwinkelError):
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class Conflict(WijkwinkelError):
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+
+class InvalidInput(WijkwinkelError):
+    """Input that is well-formed but breaks a business rule."""
+
+    status = 422
+    title = "Invalid input"
+    slug = "invalid-input"
+
+
+class Unauthenticated(WijkwinkelError):
+    status = 401
+    title = "Not authenticated"
+    slug = "unauthenticated"
+
+
+class Forbidden(WijkwinkelError):
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
+class PreconditionFailed(WijkwinkelError):
+    status = 412
+    title = "Precondition failed"
+    slug = "precondition-failed"
+
+
+class ServiceUnavailable(WijkwinkelError):
+    status = 503
+    title = "Service unavailable"
+    slug = "service-unavailable"
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    type_: str = "about:blank",
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> ProblemResponse:
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extensions)
+    # Set here as well as in the middleware: 500s are answered outside the middleware stack.
+    all_headers = {"API-Version": API_VERSION, **(headers or {})}
+    return ProblemResponse(body, status_code=status, headers=all_headers)
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        where, rest = parts[0], parts[1:]
+        return f"{where} field '{'.'.join(rest)}'" if rest else f"the request {where}"
+    return ".".join(parts)
+
+
+def _validation_message(err: dict[str, Any]) -> str:
+    if err.get("type") == "json_invalid":
+        return "the request body is not valid JSON"
+    if err.get("type") == "missing":
+        return f"{_location(err['loc'])} is required"
+    return f"{_location(err['loc'])}: {err.get('msg', 'invalid value')}"
+
+
+async def _handle_domain(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, WijkwinkelError)
+    type_ = f"urn:wijkwinkel:problem:{exc.slug}" if exc.slug else "about:blank"
+    return problem(
+        exc.status,
+        exc.detail,
+        title=exc.title,
+        type_=type_,
+        instance=request.url.path,
+        headers=exc.headers,
+        **exc.extensions,
+    )
+
+
+async def _handle_http(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase
+    detail = str(exc.detail) if exc.detail and exc.detail != phrase else ""
+    if exc.status_code == 404 and not detail:
+        detail = f"There is no resource at {request.url.path}."
+        if request.url.path.endswith("/") and request.url.path != "/":
+            detail += " Paths have no trailing slash."
+    elif exc.status_code == 405 and not detail:
+        allowed = (exc.headers or {}).get("Allow", "")
+        detail = f"{request.method} is not allowed on {request.url.path}. Allowed: {allowed}."
+    return problem(
+        exc.status_code,
+        detail or phrase,
+        instance=request.url.path,
+        headers=dict(exc.headers or {}),
+    )
+
+
+async def _handle_validation(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"location": ".".join(str(p) for p in e["loc"]), "message": e.get("msg", "")}
+        for e in exc.errors()
+    ]
+    messages = [_validation_message(e) for e in exc.errors()]
+    detail = "The request is not valid: " + "; ".join(messages[:5])
+    if len(messages) > 5:
+        detail += f"; and {len(messages) - 5} more"
+    return problem(
+        422,
+        detail + ".",
+        title="Invalid request",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+async def _handle_unexpected(request: Request, exc: Exception) -> ProblemResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(
+        500,
+        "Something went wrong on our side. Nothing was stored; please try again later.",
+        instance=request.url.path,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(WijkwinkelError, _handle_domain)
+    app.add_exception_handler(StarletteHTTPException, _handle_http)
+    app.add_exception_handler(RequestValidationError, _handle_validation)
+    app.add_exception_handler(Exception, _handle_unexpected)

@@ -1,0 +1,63 @@
+"""The ASGI application."""
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from app.core.config import API_PREFIX, API_VERSION, get_settings
+from app.core.errors import install_error_handlers
+from app.core.middleware import APIVersionMiddleware
+from app.core.openapi import build_openapi
+from app.health.router import router as health_router
+from app.organisations.router import router as organisations_router
+
+DESCRIPTION = """
+**Wijkwinkel** is één loket for housing (*wonen*), welfare (*welzijn*) and care (*zorg*).
+A resident's question is recorded as an intake, classified into domains, and routed as referrals
+to the partner organisations that should act (woningcorporatie, thuiszorg, gemeente, welzijn,
+zorgcoöperatie). Partners poll their referrals or receive webhooks and report status back.
+
+Authenticate with an API key: `Authorization: Bearer <key>`. Each key belongs to one
+organisation and carries scopes. Errors are `application/problem+json` (RFC 9457).
+""".strip()
+
+
+TAGS = [
+    {"name": "health", "description": "Liveness and readiness, without authentication."},
+    {"name": "organisations", "description": "Connected organisations and their API keys."},
+]
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level.upper())
+    app = FastAPI(
+        title="Wijkwinkel API",
+        version=API_VERSION,
+        description=DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        openapi_tags=TAGS,
+        # NL GOV ADR /core/no-trailing-slash: /x/ is simply not found, never redirected.
+        redirect_slashes=False,
+    )
+    api = APIRouter(prefix=API_PREFIX, redirect_slashes=False)
+    api.include_router(health_router)
+    api.include_router(organisations_router)
+    app.include_router(api)
+
+    install_error_handlers(app)
+    app.add_middleware(APIVersionMiddleware, version=API_VERSION)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = build_openapi(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+app = create_app()

@@ -1,0 +1,130 @@
+"""Test set-up: a real database (SQLite file, or PostgreSQL via WIJKWINKEL_TEST_DATABASE_URL),
+migrated with Alembic once per run and emptied after every test."""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+_tmp = tempfile.mkdtemp(prefix="wijkwinkel-test-")
+TEST_DATABASE_URL = os.environ.get("WIJKWINKEL_TEST_DATABASE_URL") or (f"sqlite:///{_tmp}/test.db")
+# Before any app import, so settings and the engine see it.
+os.environ["WIJKWINKEL_DATABASE_URL"] = TEST_DATABASE_URL
+os.environ.setdefault("WIJKWINKEL_LOG_LEVEL", "warning")
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
+
+import app.models  # noqa: E402, F401
+from app.core import migrate  # noqa: E402
+from app.core.database import get_engine  # noqa: E402
+from app.core.security import Scope  # noqa: E402
+from app.organisations import service as organisations  # noqa: E402
+from app.organisations.models import Organisation, OrganisationType  # noqa: E402
+
+
+def _reset_schema() -> None:
+    engine = get_engine()
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database() -> Iterator[None]:
+    _reset_schema()
+    yield
+    get_engine().dispose()
+
+
+def _empty_tables() -> None:
+    engine = get_engine()
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(autouse=True)
+def _isolate() -> Iterator[None]:
+    """Every test starts from an empty, migrated database."""
+    yield
+    _empty_tables()
+
+
+@pytest.fixture
+def session() -> Iterator[Session]:
+    with Session(get_engine(), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    from app.main import app
+
+    with TestClient(app) as c:
+        yield c
+
+
+@dataclass
+class Party:
+    """An organisation with an API key, as a test caller."""
+
+    org: Organisation
+    key: str
+
+    @property
+    def id(self) -> str:
+        return str(self.org.id)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+ALL_PARTNER_SCOPES = [
+    Scope.intakes_write,
+    Scope.intakes_read,
+    Scope.referrals_read,
+    Scope.referrals_write,
+]
+
+
+@pytest.fixture
+def make_party():  # type: ignore[no-untyped-def]
+    """Create an organisation of a type with a key carrying the given scopes."""
+    counter = {"n": 0}
+
+    def factory(
+        type: OrganisationType = OrganisationType.corporatie,
+        scopes: list[Scope] | None = None,
+        name: str | None = None,
+    ) -> Party:
+        counter["n"] += 1
+        with Session(get_engine(), expire_on_commit=False) as s:
+            org = organisations.create(
+                session=s, name=name or f"{type.value} {counter['n']}", type=type
+            )
+            _, plain = organisations.create_key(
+                session=s,
+                organisation_id=org.id,
+                name="test",
+                scopes=scopes if scopes is not None else ALL_PARTNER_SCOPES,
+            )
+            s.commit()
+        return Party(org=org, key=plain)
+
+    return factory
+
+
+@pytest.fixture
+def frontoffice_admin(make_party) -> Party:  # type: ignore[no-untyped-def]
+    return make_party(OrganisationType.frontoffice, scopes=list(Scope), name="Wijkwinkel Test")
