@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_KEYS ?= var/demo-keys.json
+PY_DIRS := app tests migrations $(wildcard bench)
 
 .PHONY: run test install migrate demo openapi lint format typecheck lint-api check ci bench clean
 
@@ -37,13 +38,13 @@ openapi: install
 	$(BIN)/wijkwinkel openapi --output openapi/openapi.json
 
 lint: install
-	$(BIN)/ruff check app tests migrations bench
-	$(BIN)/ruff format --check app tests migrations bench
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/mypy app
 
 format: install
-	$(BIN)/ruff check --fix app tests migrations bench
-	$(BIN)/ruff format app tests migrations bench
+	$(BIN)/ruff check --fix $(PY_DIRS)
+	$(BIN)/ruff format $(PY_DIRS)
 
 lint-api:
 	npx --yes @stoplight/spectral-cli@6 lint --fail-severity error -r ../shared/adr/spectral.yml openapi/openapi.json
