@@ -4,9 +4,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.classification.schemas import Domain
 from app.core.security import Scope
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationType
+from app.routing import service as routing
 
 PARTNER_SCOPES = [
     Scope.intakes_write,
@@ -29,17 +31,33 @@ DEMO_ORGANISATIONS: list[tuple[str, OrganisationType, list[Scope]]] = [
 ]
 
 
+# Routing: per domain a default organisation; in Hoogland (PC4 3828) the zorgcoöperatie takes
+# welzijn. Anything without a rule goes to the gemeente.
+DEMO_ROUTING: list[tuple[Domain, str | None, OrganisationType]] = [
+    (Domain.wonen, None, OrganisationType.corporatie),
+    (Domain.zorg, None, OrganisationType.thuiszorg),
+    (Domain.welzijn, None, OrganisationType.welzijn),
+    (Domain.welzijn, "3828", OrganisationType.zorgcooperatie),
+]
+
+
 def seed(*, session: Session) -> dict[str, Any]:
     """Create what is missing (idempotent) and issue one fresh key per organisation."""
     result: list[dict[str, Any]] = []
+    by_type = {}
     for name, org_type, scopes in DEMO_ORGANISATIONS:
         org = organisations.get_by_name(session=session, name=name)
         if org is None:
             org = organisations.create(session=session, name=name, type=org_type)
+        by_type[org_type] = org
         _, plain = organisations.create_key(
             session=session, organisation_id=org.id, name="demo", scopes=scopes
         )
         result.append(
             {"id": str(org.id), "name": org.name, "type": str(org.type), "api_key": plain}
+        )
+    for domain, pc4, org_type in DEMO_ROUTING:
+        routing.ensure_rule(
+            session=session, domain=domain, pc4=pc4, organisation_id=by_type[org_type].id
         )
     return {"organisations": result}

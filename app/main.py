@@ -9,8 +9,12 @@ from app.core.config import API_PREFIX, API_VERSION, get_settings
 from app.core.errors import install_error_handlers
 from app.core.middleware import APIVersionMiddleware
 from app.core.openapi import build_openapi
+from app.classification.router import router as classification_router
 from app.health.router import router as health_router
+from app.intakes.router import router as intakes_router
 from app.organisations.router import router as organisations_router
+from app.referrals.router import router as referrals_router
+from app.routing.router import router as routing_router
 
 DESCRIPTION = """
 **Wijkwinkel** is één loket for housing (*wonen*), welfare (*welzijn*) and care (*zorg*).
@@ -26,6 +30,10 @@ organisation and carries scopes. Errors are `application/problem+json` (RFC 9457
 TAGS = [
     {"name": "health", "description": "Liveness and readiness, without authentication."},
     {"name": "organisations", "description": "Connected organisations and their API keys."},
+    {"name": "classification", "description": "Which domains a question concerns."},
+    {"name": "intakes", "description": "Questions recorded at the front office."},
+    {"name": "referrals", "description": "Work for partners: the feed, status, forwarding."},
+    {"name": "routing", "description": "Which organisation gets which domain, per area."},
 ]
 
 
@@ -46,6 +54,10 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix=API_PREFIX, redirect_slashes=False)
     api.include_router(health_router)
     api.include_router(organisations_router)
+    api.include_router(classification_router)
+    api.include_router(intakes_router)
+    api.include_router(referrals_router)
+    api.include_router(routing_router)
     app.include_router(api)
 
     install_error_handlers(app)

@@ -1,6 +1,17 @@
 """Imports every table model, so SQLModel.metadata is complete (Alembic, tests)."""
 
 from app.core import database  # noqa: F401  (sets the naming convention first)
+from app.intakes.models import Intake
 from app.organisations.models import ApiKey, Organisation
+from app.referrals.models import FeedCounter, Referral, ReferralEvent
+from app.routing.models import RoutingRule
 
-__all__ = ["ApiKey", "Organisation"]
+__all__ = [
+    "ApiKey",
+    "FeedCounter",
+    "Intake",
+    "Organisation",
+    "Referral",
+    "ReferralEvent",
+    "RoutingRule",
+]

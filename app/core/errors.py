@@ -121,7 +121,10 @@ def _validation_message(err: dict[str, Any]) -> str:
         return "the request body is not valid JSON"
     if err.get("type") == "missing":
         return f"{_location(err['loc'])} is required"
-    return f"{_location(err['loc'])}: {err.get('msg', 'invalid value')}"
+    message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    if tuple(err["loc"]) == ("body",):
+        return message  # a rule about the body as a whole
+    return f"{_location(err['loc'])}: {message}"
 
 
 async def _handle_domain(request: Request, exc: Exception) -> ProblemResponse:
@@ -160,7 +163,10 @@ async def _handle_http(request: Request, exc: Exception) -> ProblemResponse:
 async def _handle_validation(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"location": ".".join(str(p) for p in e["loc"]), "message": e.get("msg", "")}
+        {
+            "location": ".".join(str(p) for p in e["loc"]),
+            "message": str(e.get("msg", "")).removeprefix("Value error, "),
+        }
         for e in exc.errors()
     ]
     messages = [_validation_message(e) for e in exc.errors()]

@@ -1,0 +1,35 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+
+class Intake(SQLModel, table=True):
+    """One question brought to the front office, with what the classifier made of it."""
+
+    __tablename__ = "intakes"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    question: str = Field(sa_type=sa.Text)
+    channel: str = Field(sa_type=sa.String(16))
+    postcode: str | None = Field(default=None, sa_type=sa.String(7))
+    pc4: str | None = Field(default=None, sa_type=sa.String(4), index=True)
+    consent: bool
+    # Personal data: kept apart from the question so it can be shared, shown and erased on its own.
+    resident_name: str | None = Field(default=None, sa_type=sa.String(200))
+    resident_phone: str | None = Field(default=None, sa_type=sa.String(32))
+    resident_email: str | None = Field(default=None, sa_type=sa.String(254))
+    resident_address: str | None = Field(default=None, sa_type=sa.String(300))
+    domains: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    domains_source: str = Field(sa_type=sa.String(16))
+    classification: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    classifier_version: str = Field(sa_type=sa.String(32))
+    status: str = Field(sa_type=sa.String(16), index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,95 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+
+from app.api.deps import SessionDep, require
+from app.classification.schemas import DomainScore
+from app.core.security import Scope
+from app.intakes import service
+from app.intakes.schemas import IntakeCreate, IntakePublic, IntakeReferral, IntakeStatus
+from app.organisations.service import Principal
+from app.referrals.schemas import ResidentContact
+
+router = APIRouter(prefix="/intakes", tags=["intakes"])
+
+
+def to_public(view: service.IntakeView) -> IntakePublic:
+    intake = view.intake
+    resident = ResidentContact(
+        name=intake.resident_name,
+        phone=intake.resident_phone,
+        email=intake.resident_email,
+        address=intake.resident_address,
+    )
+    found = intake.classification.get("domains", [])
+    scores = {d["domain"]: d for d in found}
+    domains = [
+        DomainScore.model_validate(scores.get(d) or {"domain": d, "score": 1.0, "evidence": []})
+        for d in intake.domains
+    ]
+    return IntakePublic(
+        id=intake.id,
+        organisation_id=intake.organisation_id,
+        status=IntakeStatus(intake.status),
+        status_reason=service.STATUS_REASONS[IntakeStatus(intake.status)],
+        question=intake.question,
+        channel=intake.channel,
+        postcode=intake.postcode,
+        consent=intake.consent,
+        resident=resident if any(resident.model_dump().values()) else None,
+        domains=domains,
+        domains_source=intake.domains_source,
+        classifier_version=intake.classifier_version,
+        low_confidence=bool(intake.classification.get("low_confidence")),
+        referrals=[
+            IntakeReferral(
+                id=r.id,
+                organisation_id=r.organisation_id,
+                organisation_name=name,
+                domain=r.domain,
+                status=r.status,
+                routed_by=r.routed_by,
+            )
+            for r, name in view.referrals
+        ],
+        created_at=intake.created_at,
+        updated_at=intake.updated_at,
+        closed_at=intake.closed_at,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Record an intake")
+def create_intake(
+    body: IntakeCreate,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Scope.intakes_write))],
+    response: Response,
+) -> IntakePublic:
+    """Records the question, classifies it (unless `domains` is given), and — with consent —
+    creates one referral per domain for the organisation the routing rules name. Without
+    consent the intake is recorded and classified, and no referral is made. Scope
+    `intakes:write`."""
+    view = service.create(
+        session=session,
+        principal=principal,
+        question=body.question,
+        channel=body.channel,
+        postcode=body.postcode,
+        consent=body.consent,
+        resident=body.resident,
+        domains=body.domains,
+    )
+    response.headers["Location"] = f"/api/v1/intakes/{view.intake.id}"
+    return to_public(view)
+
+
+@router.get("/{intake_id}", summary="Get an intake")
+def get_intake(
+    intake_id: uuid.UUID,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Scope.intakes_read))],
+) -> IntakePublic:
+    """The organisation that recorded the intake, and the front office, can read it; for
+    anyone else it does not exist (404). Scope `intakes:read`."""
+    return to_public(service.get(session=session, intake_id=intake_id, principal=principal))

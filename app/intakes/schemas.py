@@ -1,0 +1,110 @@
+import re
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.classification.schemas import Domain, DomainScore
+from app.referrals.schemas import ResidentContact
+from app.referrals.states import ReferralStatus
+from app.routing.schemas import RoutedBy
+
+
+class Channel(StrEnum):
+    balie = "balie"
+    telefoon = "telefoon"
+    email = "email"
+    huisbezoek = "huisbezoek"
+    signalering = "signalering"
+
+
+class IntakeStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+    no_consent = "no_consent"
+    needs_review = "needs_review"
+
+
+# Dutch postcodes: 4 digits not starting with 0, 2 letters; SA, SD and SS are never issued.
+_POSTCODE = re.compile(r"^([1-9][0-9]{3}) ?([A-Z]{2})$")
+
+
+def normalise_postcode(value: str) -> str:
+    match = _POSTCODE.match(value.strip().upper())
+    if not match or match.group(2) in {"SA", "SD", "SS"}:
+        raise ValueError("not a Dutch postcode; write it as '1234 AB' or '1234AB'")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+class IntakeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(
+        min_length=1,
+        max_length=5000,
+        description="The question in the resident's (or the professional's) words.",
+        examples=["Mevrouw slaapt beneden omdat de badkamer boven is; de trap lukt niet meer."],
+    )
+    channel: Channel = Field(description="How the question reached us.")
+    postcode: str | None = Field(
+        default=None, description="Dutch postcode, '1234 AB' or '1234AB'.", examples=["3828 AB"]
+    )
+    consent: bool = Field(
+        description="The resident agreed that the question (and contact details) may be shared "
+        "with the partners that should act. Without it, nothing leaves the front office."
+    )
+    resident: ResidentContact | None = None
+    domains: list[Domain] | None = Field(
+        default=None,
+        min_length=1,
+        description="Staff override: these domains instead of the classifier's.",
+    )
+
+    @field_validator("question")
+    @classmethod
+    def question_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the question is empty or only whitespace")
+        return value.strip()
+
+    @field_validator("postcode")
+    @classmethod
+    def postcode_dutch(cls, value: str | None) -> str | None:
+        return normalise_postcode(value) if value is not None else None
+
+    @field_validator("domains")
+    @classmethod
+    def domains_unique(cls, value: list[Domain] | None) -> list[Domain] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("each domain at most once")
+        return value
+
+
+class IntakeReferral(BaseModel):
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    organisation_name: str
+    domain: Domain
+    status: ReferralStatus
+    routed_by: RoutedBy
+
+
+class IntakePublic(BaseModel):
+    id: uuid.UUID
+    organisation_id: uuid.UUID = Field(description="The organisation that recorded the intake.")
+    status: IntakeStatus
+    status_reason: str = Field(description="The status in plain words.")
+    question: str
+    channel: Channel
+    postcode: str | None
+    consent: bool
+    resident: ResidentContact | None
+    domains: list[DomainScore]
+    domains_source: str = Field(description="`classifier` or `staff` (override).")
+    classifier_version: str
+    low_confidence: bool
+    referrals: list[IntakeReferral]
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None

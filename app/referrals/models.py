@@ -1,0 +1,62 @@
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+
+class Referral(SQLModel, table=True):
+    """A request to one partner organisation to act on one domain of an intake."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        # The partner feed: own referrals after a cursor, optionally of one status.
+        sa.Index("ix_referrals_organisation_id_feed_seq", "organisation_id", "feed_seq"),
+        sa.Index(
+            "ix_referrals_organisation_id_status_feed_seq", "organisation_id", "status", "feed_seq"
+        ),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    intake_id: uuid.UUID = Field(foreign_key="intakes.id", index=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id")
+    domain: str = Field(sa_type=sa.String(16))
+    status: str = Field(sa_type=sa.String(16))
+    routed_by: str = Field(sa_type=sa.String(16))
+    outcome: str | None = Field(default=None, sa_type=sa.String(32))
+    forwarded_from_id: uuid.UUID | None = Field(default=None, foreign_key="referrals.id")
+    forwarded_to_id: uuid.UUID | None = Field(default=None, foreign_key="referrals.id")
+    version: int = Field(default=1)
+    # Position in the change feed: set anew on every change, in commit order (see feed.py).
+    # Null only inside the transaction that creates the row, until it is stamped.
+    feed_seq: int | None = Field(default=None, sa_type=sa.BigInteger, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReferralEvent(SQLModel, table=True):
+    """One step in a referral's history: who moved it where, when and why."""
+
+    __tablename__ = "referral_events"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    referral_id: uuid.UUID = Field(foreign_key="referrals.id", index=True)
+    from_status: str | None = Field(default=None, sa_type=sa.String(16))
+    to_status: str = Field(sa_type=sa.String(16))
+    actor_organisation_id: uuid.UUID = Field(foreign_key="organisations.id")
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    outcome: str | None = Field(default=None, sa_type=sa.String(32))
+    feed_seq: int | None = Field(default=None, sa_type=sa.BigInteger)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FeedCounter(SQLModel, table=True):
+    """The last feed position handed out. One row per feed."""
+
+    __tablename__ = "feed_counters"
+
+    name: str = Field(sa_type=sa.String(32), primary_key=True)
+    value: int = Field(default=0, sa_type=sa.BigInteger)

@@ -1,0 +1,182 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+
+from app.api.deps import SessionDep, require
+from app.core.security import Scope
+from app.intakes.models import Intake
+from app.organisations.service import Principal
+from app.referrals import service
+from app.referrals.models import Referral
+from app.referrals.schemas import (
+    ForwardRequest,
+    ReferralEventPublic,
+    ReferralHistory,
+    ReferralIntake,
+    ReferralPage,
+    ReferralPublic,
+    ResidentContact,
+    StatusChange,
+)
+from app.referrals.states import ReferralStatus
+
+router = APIRouter(prefix="/referrals", tags=["referrals"])
+
+ReaderDep = Annotated[Principal, Depends(require(Scope.referrals_read))]
+WriterDep = Annotated[Principal, Depends(require(Scope.referrals_write))]
+IfMatch = Annotated[
+    str | None,
+    Header(description="The ETag of the referral as you last saw it; 412 when it changed since."),
+]
+
+
+def to_public(referral: Referral, intake: Intake, principal: Principal) -> ReferralPublic:
+    resident = ResidentContact(
+        name=intake.resident_name,
+        phone=intake.resident_phone,
+        email=intake.resident_email,
+        address=intake.resident_address,
+    )
+    return ReferralPublic(
+        id=referral.id,
+        intake_id=referral.intake_id,
+        organisation_id=referral.organisation_id,
+        domain=referral.domain,
+        status=referral.status,
+        routed_by=referral.routed_by,
+        outcome=referral.outcome,
+        forwarded_from_id=referral.forwarded_from_id,
+        forwarded_to_id=referral.forwarded_to_id,
+        version=referral.version,
+        next_statuses=service.allowed_for(referral, principal),
+        created_at=referral.created_at,
+        updated_at=referral.updated_at,
+        closed_at=referral.closed_at,
+        intake=ReferralIntake(
+            id=intake.id,
+            question=intake.question,
+            channel=intake.channel,
+            postcode=intake.postcode,
+            resident=resident if any(resident.model_dump().values()) else None,
+            created_at=intake.created_at,
+        ),
+    )
+
+
+@router.get("", summary="Poll your referrals (change feed)")
+def list_referrals(
+    session: SessionDep,
+    principal: ReaderDep,
+    cursor: Annotated[
+        str | None,
+        Query(description="`next_cursor` of your previous page; leave out to start at the first."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE, description="Page size.")] = 100,
+    status: Annotated[ReferralStatus | None, Query(description="Only this status.")] = None,
+) -> ReferralPage:
+    """Your organisation's referrals created or changed after `cursor`, in the order the
+    changes were committed. Keep `next_cursor` and poll with it: you get every change once,
+    also under concurrent writes. A referral changed twice between two polls appears once, in
+    its newest state. Scope `referrals:read`."""
+    page = service.feed_page(
+        session=session, principal=principal, cursor=cursor, limit=limit, status=status
+    )
+    return ReferralPage(
+        data=[to_public(r, i, principal) for r, i in page.rows],
+        next_cursor=page.next_cursor,
+        has_more=page.has_more,
+    )
+
+
+@router.get("/{referral_id}", summary="Get a referral")
+def get_referral(
+    referral_id: uuid.UUID, session: SessionDep, principal: ReaderDep, response: Response
+) -> ReferralPublic:
+    """404 when the referral is another organisation's. The ETag header is for If-Match."""
+    referral, intake = service.get_with_intake(
+        session=session, referral_id=referral_id, principal=principal
+    )
+    response.headers["ETag"] = service.etag(referral)
+    return to_public(referral, intake, principal)
+
+
+@router.post("/{referral_id}/status", summary="Report a status change")
+def change_status(
+    referral_id: uuid.UUID,
+    body: StatusChange,
+    session: SessionDep,
+    principal: WriterDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ReferralPublic:
+    """Life cycle: requested → received → accepted | rejected; accepted → in_progress →
+    on_hold ⇄ in_progress → completed (with an `outcome`). The front office may cancel any
+    open referral. rejected, completed, cancelled and forwarded are final. An illegal change
+    is 409 naming the allowed next statuses. Scope `referrals:write`."""
+    service.change_status(
+        session=session,
+        principal=principal,
+        referral_id=referral_id,
+        status=body.status,
+        note=body.note,
+        outcome=body.outcome,
+        if_match=if_match,
+    )
+    referral, intake = service.get_with_intake(
+        session=session, referral_id=referral_id, principal=principal
+    )
+    response.headers["ETag"] = service.etag(referral)
+    return to_public(referral, intake, principal)
+
+
+@router.post(
+    "/{referral_id}/forward",
+    status_code=status.HTTP_201_CREATED,
+    summary="Forward to another organisation",
+)
+def forward_referral(
+    referral_id: uuid.UUID,
+    body: ForwardRequest,
+    session: SessionDep,
+    principal: WriterDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ReferralPublic:
+    """The referral becomes `forwarded` (final) and a new, linked referral is created for the
+    other organisation; the response is that new referral. Scope `referrals:write`."""
+    _, new = service.forward(
+        session=session,
+        principal=principal,
+        referral_id=referral_id,
+        organisation_id=body.organisation_id,
+        reason=body.reason,
+        if_match=if_match,
+    )
+    intake = session.get(Intake, new.intake_id)
+    assert intake is not None
+    response.headers["Location"] = f"/api/v1/referrals/{new.id}"
+    return to_public(new, intake, principal)
+
+
+@router.get("/{referral_id}/history", summary="A referral's history")
+def referral_history(
+    referral_id: uuid.UUID, session: SessionDep, principal: ReaderDep
+) -> ReferralHistory:
+    """Every status change, oldest first, with the acting organisation, time and note."""
+    events = service.history(session=session, referral_id=referral_id, principal=principal)
+    return ReferralHistory(
+        referral_id=referral_id,
+        data=[
+            ReferralEventPublic(
+                from_status=e.from_status,
+                to_status=e.to_status,
+                actor_organisation_id=e.actor_organisation_id,
+                actor_organisation_name=name,
+                note=e.note,
+                outcome=e.outcome,
+                created_at=e.created_at,
+            )
+            for e, name in events
+        ],
+    )

@@ -1,0 +1,101 @@
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.classification.schemas import Domain
+from app.referrals.states import Outcome, ReferralStatus
+from app.routing.schemas import RoutedBy
+
+
+class ResidentContact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=200, examples=["mevrouw J. de Vries"])
+    phone: str | None = Field(default=None, max_length=32, examples=["06-12345678"])
+    email: str | None = Field(default=None, max_length=254)
+    address: str | None = Field(default=None, max_length=300, examples=["Lindenlaan 12"])
+
+
+class ReferralIntake(BaseModel):
+    """What the receiving partner needs to know of the intake."""
+
+    id: uuid.UUID
+    question: str
+    channel: str
+    postcode: str | None
+    resident: ResidentContact | None
+    created_at: datetime
+
+
+class ReferralPublic(BaseModel):
+    id: uuid.UUID
+    intake_id: uuid.UUID
+    organisation_id: uuid.UUID
+    domain: Domain
+    status: ReferralStatus
+    routed_by: RoutedBy = Field(
+        description="How the organisation was chosen: area rule, default rule, gemeente "
+        "fallback (no rule matched), or forwarded by another organisation."
+    )
+    outcome: Outcome | None
+    forwarded_from_id: uuid.UUID | None
+    forwarded_to_id: uuid.UUID | None
+    version: int = Field(description="Goes up on every change; the ETag is derived from it.")
+    next_statuses: list[ReferralStatus] = Field(
+        description="The statuses you may set now (POST .../status)."
+    )
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    intake: ReferralIntake
+
+
+class ReferralPage(BaseModel):
+    data: list[ReferralPublic]
+    next_cursor: str = Field(
+        description="Pass as `cursor` to get what was created or changed after this page."
+    )
+    has_more: bool = Field(description="True when the page is full: ask again right away.")
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: ReferralStatus
+    note: str | None = Field(default=None, max_length=2000)
+    outcome: Outcome | None = Field(
+        default=None, description="Required with `completed`, not allowed otherwise."
+    )
+
+    @model_validator(mode="after")
+    def outcome_with_completed(self) -> "StatusChange":
+        if self.status == ReferralStatus.completed and self.outcome is None:
+            raise ValueError("status 'completed' needs an outcome code")
+        if self.status != ReferralStatus.completed and self.outcome is not None:
+            raise ValueError("an outcome is only given with status 'completed'")
+        if self.status == ReferralStatus.rejected and not (self.note and self.note.strip()):
+            raise ValueError("status 'rejected' needs a note saying why")
+        return self
+
+
+class ForwardRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: uuid.UUID
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReferralEventPublic(BaseModel):
+    from_status: ReferralStatus | None
+    to_status: ReferralStatus
+    actor_organisation_id: uuid.UUID
+    actor_organisation_name: str
+    note: str | None
+    outcome: Outcome | None
+    created_at: datetime
+
+
+class ReferralHistory(BaseModel):
+    referral_id: uuid.UUID
+    data: list[ReferralEventPublic]

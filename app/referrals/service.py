@@ -1,0 +1,355 @@
+"""Referrals: creation from routing, the partner feed, status changes, forwarding, history."""
+
+import base64
+import binascii
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from app.core.types import utcnow
+from app.intakes.models import Intake
+from app.organisations.models import Organisation, OrganisationType
+from app.organisations.service import Principal
+from app.referrals import feed
+from app.referrals.models import Referral, ReferralEvent
+from app.referrals.states import FINAL, Outcome, ReferralStatus, any_next, next_statuses
+from app.routing.schemas import RoutedBy
+from app.routing.service import RouteDecision
+
+MAX_PAGE = 500
+
+
+class ReferralNotFound(NotFound):
+    title = "Referral not found"
+    slug = "referral-not-found"
+
+
+class IllegalTransition(Conflict):
+    title = "Illegal status change"
+    slug = "illegal-transition"
+
+
+class EtagMismatch(PreconditionFailed):
+    title = "Referral changed meanwhile"
+    slug = "etag-mismatch"
+
+
+class InvalidCursor(InvalidInput):
+    title = "Invalid cursor"
+    slug = "invalid-cursor"
+
+
+def etag(referral: Referral) -> str:
+    return f'"{referral.version}"'
+
+
+def visible_to(referral: Referral, principal: Principal) -> bool:
+    return principal.is_frontoffice or referral.organisation_id == principal.organisation_id
+
+
+def allowed_for(referral: Referral, principal: Principal) -> list[ReferralStatus]:
+    return next_statuses(
+        ReferralStatus(referral.status),
+        is_owner=referral.organisation_id == principal.organisation_id,
+        is_frontoffice=principal.is_frontoffice,
+    )
+
+
+# --- creation --------------------------------------------------------------------------------
+
+
+def create_for_intake(
+    *, session: Session, intake: Intake, decisions: Sequence[RouteDecision], actor: Principal
+) -> list[Referral]:
+    """One referral per routed domain. Takes feed positions last: call just before commit."""
+    pairs: list[tuple[Referral, ReferralEvent]] = []
+    for d in decisions:
+        referral = Referral(
+            intake_id=intake.id,
+            organisation_id=d.organisation_id,
+            domain=str(d.domain),
+            status=ReferralStatus.requested,
+            routed_by=d.routed_by,
+        )
+        event = ReferralEvent(
+            referral_id=referral.id,
+            to_status=ReferralStatus.requested,
+            actor_organisation_id=actor.organisation_id,
+            note=f"routed by {d.routed_by}",
+        )
+        session.add(referral)
+        session.add(event)
+        pairs.append((referral, event))
+    if pairs:
+        _stamp(session, pairs)
+    return [referral for referral, _ in pairs]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def get(*, session: Session, referral_id: uuid.UUID, principal: Principal) -> Referral:
+    referral = session.get(Referral, referral_id)
+    if referral is None or not visible_to(referral, principal):
+        # Another organisation's referral is "not found": its existence is not ours to tell.
+        raise ReferralNotFound(f"No referral with id {referral_id}.")
+    return referral
+
+
+def get_with_intake(
+    *, session: Session, referral_id: uuid.UUID, principal: Principal
+) -> tuple[Referral, Intake]:
+    referral = get(session=session, referral_id=referral_id, principal=principal)
+    intake = session.get(Intake, referral.intake_id)
+    assert intake is not None  # foreign key
+    return referral, intake
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"s{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("s"):
+            raise ValueError(raw)
+        position = int(raw[1:])
+        if position < 0:
+            raise ValueError(raw)
+    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        raise InvalidCursor(
+            "The cursor is not one this API handed out; use next_cursor from a previous page, "
+            "or leave it out to start from the beginning."
+        ) from exc
+    return position
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    rows: list[tuple[Referral, Intake]]
+    next_cursor: str
+    has_more: bool
+
+
+def feed_page(
+    *,
+    session: Session,
+    principal: Principal,
+    cursor: str | None,
+    limit: int,
+    status: ReferralStatus | None = None,
+) -> FeedPage:
+    """The caller's referrals created or changed after the cursor, oldest change first.
+
+    A referral appears once per poll with its current state; changes between two polls fold into
+    that one appearance. One query, whatever the page size.
+    """
+    after = decode_cursor(cursor)
+    stmt = (
+        select(Referral, Intake)
+        .join(Intake, col(Intake.id) == col(Referral.intake_id))
+        .where(col(Referral.feed_seq) > after)
+        .order_by(col(Referral.feed_seq))
+        .limit(limit)
+    )
+    if not principal.is_frontoffice:
+        stmt = stmt.where(Referral.organisation_id == principal.organisation_id)
+    if status is not None:
+        stmt = stmt.where(Referral.status == str(status))
+    rows = [(r, i) for r, i in session.exec(stmt).all()]
+    last = (rows[-1][0].feed_seq or after) if rows else after
+    return FeedPage(rows=rows, next_cursor=encode_cursor(last), has_more=len(rows) == limit)
+
+
+def history(
+    *, session: Session, referral_id: uuid.UUID, principal: Principal
+) -> list[tuple[ReferralEvent, str]]:
+    get(session=session, referral_id=referral_id, principal=principal)
+    stmt = (
+        select(ReferralEvent, Organisation.name)
+        .join(Organisation, col(Organisation.id) == col(ReferralEvent.actor_organisation_id))
+        .where(ReferralEvent.referral_id == referral_id)
+        .order_by(col(ReferralEvent.feed_seq), col(ReferralEvent.created_at))
+    )
+    return [(event, name) for event, name in session.exec(stmt).all()]
+
+
+# --- changes ---------------------------------------------------------------------------------
+
+
+def _lock(session: Session, referral_id: uuid.UUID, principal: Principal) -> Referral:
+    # FOR UPDATE: two partners clicking at once are served one after the other (PostgreSQL).
+    referral = session.exec(
+        select(Referral).where(Referral.id == referral_id).with_for_update()
+    ).first()
+    if referral is None or not visible_to(referral, principal):
+        raise ReferralNotFound(f"No referral with id {referral_id}.")
+    return referral
+
+
+def _check_if_match(referral: Referral, if_match: str | None) -> None:
+    if if_match is None:
+        return
+    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
+    if "*" not in tags and etag(referral) not in tags:
+        raise EtagMismatch(
+            f"The referral is at version {referral.version} (ETag {etag(referral)}), not "
+            f"{if_match}. Fetch it again and retry.",
+            current_etag=etag(referral),
+        )
+
+
+def _refresh_intake(session: Session, intake_id: uuid.UUID) -> None:
+    """Open while any referral is open; closed once every one is final."""
+    # Lock the intake first: two referrals of one intake closing at once must not both see the
+    # other still open.
+    intake = session.exec(select(Intake).where(Intake.id == intake_id).with_for_update()).one()
+    statuses = session.exec(select(Referral.status).where(Referral.intake_id == intake_id)).all()
+    if not statuses or intake.status not in {"open", "closed"}:
+        return
+    all_final = all(ReferralStatus(s) in FINAL for s in statuses)
+    now = utcnow()
+    if all_final and intake.status != "closed":
+        intake.status, intake.closed_at = "closed", now
+    elif not all_final and intake.status != "open":
+        intake.status, intake.closed_at = "open", None
+    intake.updated_at = now
+    session.add(intake)
+
+
+def _record(
+    session: Session,
+    referral: Referral,
+    *,
+    to: ReferralStatus,
+    actor: Principal,
+    note: str | None,
+    outcome: Outcome | None = None,
+) -> ReferralEvent:
+    event = ReferralEvent(
+        referral_id=referral.id,
+        from_status=referral.status,
+        to_status=to,
+        actor_organisation_id=actor.organisation_id,
+        note=note,
+        outcome=outcome,
+    )
+    session.add(event)
+    now = utcnow()
+    referral.status = to
+    referral.version += 1
+    referral.updated_at = now
+    if to in FINAL:
+        referral.closed_at = now
+    session.add(referral)
+    return event
+
+
+def _stamp(session: Session, pairs: Sequence[tuple[Referral, ReferralEvent]]) -> None:
+    """Give each changed referral (and its event) its feed position. Always the last step before
+    commit: the counter's lock is held from here until the commit."""
+    with session.no_autoflush:
+        positions = feed.take(session=session, count=len(pairs))
+    for (referral, event), position in zip(pairs, positions, strict=True):
+        referral.feed_seq = position
+        event.feed_seq = position
+        session.add(referral)
+        session.add(event)
+    session.flush()
+
+
+def change_status(
+    *,
+    session: Session,
+    principal: Principal,
+    referral_id: uuid.UUID,
+    status: ReferralStatus,
+    note: str | None = None,
+    outcome: Outcome | None = None,
+    if_match: str | None = None,
+) -> Referral:
+    referral = _lock(session, referral_id, principal)
+    _check_if_match(referral, if_match)
+    current = ReferralStatus(referral.status)
+    mine = allowed_for(referral, principal)
+    if status not in mine:
+        if status in any_next(current):
+            who = (
+                "the front office"
+                if status == ReferralStatus.cancelled
+                else ("the organisation the referral was sent to")
+            )
+            raise Forbidden(f"Only {who} may set '{status}' on this referral.")
+        allowed = ", ".join(mine) if mine else "none (the referral is final)"
+        raise IllegalTransition(
+            f"A referral cannot go from '{current}' to '{status}'. Allowed next: {allowed}.",
+            current_status=str(current),
+            allowed_next_statuses=[str(s) for s in mine],
+        )
+    if status == ReferralStatus.completed and outcome is None:
+        raise InvalidInput("Status 'completed' needs an outcome code.")
+    referral.outcome = outcome if status == ReferralStatus.completed else referral.outcome
+    event = _record(session, referral, to=status, actor=principal, note=note, outcome=outcome)
+    _refresh_intake(session, referral.intake_id)
+    _stamp(session, [(referral, event)])
+    return referral
+
+
+def forward(
+    *,
+    session: Session,
+    principal: Principal,
+    referral_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    reason: str,
+    if_match: str | None = None,
+) -> tuple[Referral, Referral]:
+    """Hand a referral to another organisation: the old one ends as `forwarded`, a new one
+    (linked both ways) starts as `requested` at the other organisation."""
+    referral = _lock(session, referral_id, principal)
+    _check_if_match(referral, if_match)
+    if referral.organisation_id != principal.organisation_id and not principal.is_frontoffice:
+        raise Forbidden("Only the organisation the referral was sent to may forward it.")
+    if ReferralStatus(referral.status) in FINAL:
+        raise IllegalTransition(
+            f"The referral is '{referral.status}', which is final; it cannot be forwarded.",
+            current_status=referral.status,
+            allowed_next_statuses=[],
+        )
+    target = session.get(Organisation, organisation_id)
+    if target is None or not target.active:
+        raise InvalidInput(f"No active organisation with id {organisation_id}.")
+    if target.id == referral.organisation_id:
+        raise InvalidInput("The referral is already with that organisation.")
+    if target.type == OrganisationType.frontoffice:
+        raise InvalidInput("Forward to a partner organisation; the front office cancels instead.")
+
+    new = Referral(
+        intake_id=referral.intake_id,
+        organisation_id=target.id,
+        domain=referral.domain,
+        status=ReferralStatus.requested,
+        routed_by=RoutedBy.forwarded,
+        forwarded_from_id=referral.id,
+    )
+    session.add(new)
+    referral.forwarded_to_id = new.id
+    old_event = _record(
+        session, referral, to=ReferralStatus.forwarded, actor=principal, note=reason
+    )
+    new_event = ReferralEvent(
+        referral_id=new.id,
+        to_status=ReferralStatus.requested,
+        actor_organisation_id=principal.organisation_id,
+        note=f"forwarded by {principal.organisation_name}: {reason}",
+    )
+    session.add(new_event)
+    _refresh_intake(session, referral.intake_id)
+    _stamp(session, [(referral, old_event), (new, new_event)])
+    return referral, new

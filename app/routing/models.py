@@ -1,0 +1,20 @@
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+
+class RoutingRule(SQLModel, table=True):
+    """Sends a domain's referrals, for one PC4 area or by default (pc4 null), to an organisation."""
+
+    __tablename__ = "routing_rules"
+    __table_args__ = (sa.Index("ix_routing_rules_domain_pc4", "domain", "pc4"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    domain: str = Field(sa_type=sa.String(16))
+    pc4: str | None = Field(default=None, sa_type=sa.String(4))
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
