@@ -5,11 +5,11 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+from app.classification.router import router as classification_router
 from app.core.config import API_PREFIX, API_VERSION, get_settings
 from app.core.errors import install_error_handlers
 from app.core.middleware import APIVersionMiddleware
 from app.core.openapi import build_openapi
-from app.classification.router import router as classification_router
 from app.health.router import router as health_router
 from app.intakes.router import router as intakes_router
 from app.organisations.router import router as organisations_router

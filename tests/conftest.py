@@ -3,6 +3,7 @@ migrated with Alembic once per run and emptied after every test."""
 
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,12 +16,12 @@ os.environ["WIJKWINKEL_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ.setdefault("WIJKWINKEL_LOG_LEVEL", "warning")
 
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 import app.models  # noqa: E402, F401
 from app.core import migrate  # noqa: E402
-from app.core.database import get_engine  # noqa: E402
+from app.core.database import _sqlite_begin, get_engine, make_engine  # noqa: E402
 from app.core.security import Scope  # noqa: E402
 from app.organisations import service as organisations  # noqa: E402
 from app.organisations.models import Organisation, OrganisationType  # noqa: E402
@@ -60,9 +61,20 @@ def _isolate() -> Iterator[None]:
     _empty_tables()
 
 
+@pytest.fixture(scope="session")
+def _test_side_engine():  # type: ignore[no-untyped-def]
+    """The tests' own engine. On SQLite its transactions begin deferred, so a test that reads
+    while it also calls the API does not hold the write lock the app is waiting for."""
+    engine = make_engine()
+    if engine.dialect.name == "sqlite":
+        event.remove(engine, "begin", _sqlite_begin)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def session() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as s:
+def session(_test_side_engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+    with Session(_test_side_engine, expire_on_commit=False) as s:
         yield s
 
 
@@ -128,3 +140,31 @@ def make_party():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def frontoffice_admin(make_party) -> Party:  # type: ignore[no-untyped-def]
     return make_party(OrganisationType.frontoffice, scopes=list(Scope), name="Wijkwinkel Test")
+
+
+@dataclass
+class World:
+    """The demo deployment: one organisation of each type, demo routing rules."""
+
+    parties: dict[OrganisationType, Party]
+
+    def __getattr__(self, name: str) -> Party:
+        try:
+            return self.parties[OrganisationType(name)]
+        except (ValueError, KeyError) as exc:
+            raise AttributeError(name) from exc
+
+
+@pytest.fixture
+def world() -> World:
+    from app import demo
+
+    with Session(get_engine(), expire_on_commit=False) as s:
+        result = demo.seed(session=s)
+        s.commit()
+        parties = {}
+        for entry in result["organisations"]:
+            org = s.get(Organisation, uuid.UUID(entry["id"]))
+            assert org is not None
+            parties[OrganisationType(entry["type"])] = Party(org=org, key=entry["api_key"])
+    return World(parties=parties)

@@ -339,6 +339,7 @@ def forward(
         forwarded_from_id=referral.id,
     )
     session.add(new)
+    session.flush()  # the new row must exist before the old one points at it
     referral.forwarded_to_id = new.id
     old_event = _record(
         session, referral, to=ReferralStatus.forwarded, actor=principal, note=reason
