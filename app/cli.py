@@ -20,6 +20,12 @@ org_cli = typer.Typer(help="Manage organisations.", no_args_is_help=True)
 key_cli = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 cli.add_typer(org_cli, name="org")
 cli.add_typer(key_cli, name="key")
+classifier_cli = typer.Typer(
+    help="Measure and improve the domain classifier.", no_args_is_help=True
+)
+cli.add_typer(classifier_cli, name="classifier")
+
+DEFAULT_EVAL_DATA = Path(__file__).resolve().parents[1] / "tests/data/classifier/test.jsonl"
 
 
 def _fail(message: str) -> None:
@@ -196,6 +202,63 @@ def openapi(
     text = json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
     if output:
         output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+@classifier_cli.command("eval")
+def classifier_eval(
+    data: Annotated[
+        Path, typer.Option(help="JSONL with {text, domains[, urgent]} per line.")
+    ] = DEFAULT_EVAL_DATA,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    errors: Annotated[int, typer.Option(help="Also list this many misclassified texts.")] = 0,
+) -> None:
+    """Per-domain precision, recall and F1, macro-F1, and urgent-signal recall."""
+    from app.classification import evaluate, service
+
+    try:
+        rows = evaluate.load_jsonl(data)
+    except (OSError, ValueError) as exc:
+        _fail(str(exc))
+        return
+
+    def predict(text: str) -> tuple[set[str], bool]:
+        result = service.classify(text)
+        return {str(d) for d in result.labels()}, result.urgent
+
+    report = evaluate.evaluate(rows, predict)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    **report.as_dict(),
+                    "classifier_version": service.CLASSIFIER_VERSION,
+                    "data": str(data),
+                },
+                indent=2,
+            )
+        )
+    else:
+        typer.echo(evaluate.format_report(report, f"{service.CLASSIFIER_VERSION} on {data}"))
+    for err in report.errors[:errors]:
+        urgent = f"urgent {err['urgent']}->{err['got_urgent']}"
+        typer.echo(f"- {err['gold']} -> {err['got']} {urgent}: {err['text'][:160]}")
+
+
+@classifier_cli.command("export-corrections")
+def classifier_export_corrections(
+    output: Annotated[Path | None, typer.Option(help="File to write; default stdout.")] = None,
+) -> None:
+    """Staff corrections as JSONL ({text, domains, classifier_domains, ...}), for training."""
+    from app.intakes import service as intakes
+
+    with Session(get_engine()) as session:
+        rows = intakes.export_corrections(session=session)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"{len(rows)} corrections written to {output}", err=True)
     else:
         sys.stdout.write(text)
 

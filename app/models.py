@@ -1,13 +1,14 @@
 """Imports every table model, so SQLModel.metadata is complete (Alembic, tests)."""
 
 from app.core import database  # noqa: F401  (sets the naming convention first)
-from app.intakes.models import Intake
+from app.intakes.models import DomainCorrection, Intake
 from app.organisations.models import ApiKey, Organisation
 from app.referrals.models import FeedCounter, Referral, ReferralEvent
 from app.routing.models import RoutingRule
 
 __all__ = [
     "ApiKey",
+    "DomainCorrection",
     "FeedCounter",
     "Intake",
     "Organisation",

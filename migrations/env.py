@@ -43,9 +43,14 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     url = config.get_main_option("sqlalchemy.url") or None
-    engine = make_engine(url)
+    engine = make_engine(url, for_migrations=True)
     with engine.connect() as conn:
         _run(conn)
+        if conn.dialect.name == "sqlite":
+            # Foreign keys were not enforced while tables were rebuilt: check them now.
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign key violations after migrating: {broken[:5]}")
     engine.dispose()
 
 

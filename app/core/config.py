@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         default=Path("var/demo-keys.json"),
         description="Where `make run` writes the demo organisations and their keys.",
     )
+    urgent_response_hours: int = Field(
+        default=24,
+        ge=1,
+        description="An urgent intake's referrals are due within this many hours.",
+    )
     key_last_used_resolution_seconds: int = Field(
         default=60,
         ge=0,

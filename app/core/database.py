@@ -1,5 +1,6 @@
 """Engine, metadata naming convention and the per-request session."""
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,12 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 _engine: Engine | None = None
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, foreign_keys: bool = True) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (needed for
     # SAVEPOINT and for BEGIN IMMEDIATE below).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -42,7 +43,9 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, *, for_migrations: bool = False) -> Engine:
+    """An engine for the app (or, with for_migrations, for Alembic: on SQLite without foreign
+    key enforcement, because altering a table there means copying and dropping it)."""
     settings = get_settings()
     url = url or settings.database_url
     parsed = make_url(url)
@@ -50,7 +53,9 @@ def make_engine(url: str | None = None) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(
+            engine, "connect", functools.partial(_sqlite_pragmas, foreign_keys=not for_migrations)
+        )
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(

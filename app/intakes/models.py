@@ -29,7 +29,26 @@ class Intake(SQLModel, table=True):
     domains_source: str = Field(sa_type=sa.String(16))
     classification: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     classifier_version: str = Field(sa_type=sa.String(32))
+    urgent: bool = Field(default=False)
+    urgent_reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     status: str = Field(sa_type=sa.String(16), index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DomainCorrection(SQLModel, table=True):
+    """A staff member replaced an intake's domains; kept with the classifier's own answer, so
+    corrections can become training data."""
+
+    __tablename__ = "domain_corrections"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    intake_id: uuid.UUID = Field(foreign_key="intakes.id", index=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id")
+    previous_domains: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    domains: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    classifier_domains: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    classifier_version: str = Field(sa_type=sa.String(32))
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -4,10 +4,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from app.api.deps import SessionDep, require
+from app.classification.lexicon import GUIDANCE
 from app.classification.schemas import DomainScore
 from app.core.security import Scope
 from app.intakes import service
-from app.intakes.schemas import IntakeCreate, IntakePublic, IntakeReferral, IntakeStatus
+from app.intakes.schemas import (
+    DomainsUpdate,
+    IntakeCreate,
+    IntakePublic,
+    IntakeReferral,
+    IntakeStatus,
+)
 from app.organisations.service import Principal
 from app.referrals.schemas import ResidentContact
 
@@ -42,6 +49,9 @@ def to_public(view: service.IntakeView) -> IntakePublic:
         domains_source=intake.domains_source,
         classifier_version=intake.classifier_version,
         low_confidence=bool(intake.classification.get("low_confidence")),
+        urgent=intake.urgent,
+        urgent_reasons=intake.urgent_reasons,
+        guidance=[GUIDANCE[r] for r in intake.urgent_reasons if r in GUIDANCE],
         referrals=[
             IntakeReferral(
                 id=r.id,
@@ -50,6 +60,8 @@ def to_public(view: service.IntakeView) -> IntakePublic:
                 domain=r.domain,
                 status=r.status,
                 routed_by=r.routed_by,
+                urgent=r.urgent,
+                due_at=r.due_at,
             )
             for r, name in view.referrals
         ],
@@ -93,3 +105,24 @@ def get_intake(
     """The organisation that recorded the intake, and the front office, can read it; for
     anyone else it does not exist (404). Scope `intakes:read`."""
     return to_public(service.get(session=session, intake_id=intake_id, principal=principal))
+
+
+@router.put("/{intake_id}/domains", summary="Correct an intake's domains")
+def correct_domains(
+    intake_id: uuid.UUID,
+    body: DomainsUpdate,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Scope.intakes_write))],
+) -> IntakePublic:
+    """Replaces the domains and routes again: added domains get new referrals (with consent);
+    referrals of removed domains that no partner has picked up yet (`requested`) are cancelled;
+    ones already in hand stay. The correction is recorded next to the classifier's own answer.
+    The organisation that recorded the intake, or the front office. Scope `intakes:write`."""
+    view = service.correct_domains(
+        session=session,
+        principal=principal,
+        intake_id=intake_id,
+        domains=body.domains,
+        note=body.note,
+    )
+    return to_public(view)

@@ -81,6 +81,22 @@ class IntakeCreate(BaseModel):
         return value
 
 
+class DomainsUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    domains: list[Domain] = Field(
+        min_length=1, description="The domains the intake really concerns (replaces the old)."
+    )
+    note: str | None = Field(default=None, max_length=2000, description="Why, briefly.")
+
+    @field_validator("domains")
+    @classmethod
+    def domains_unique(cls, value: list[Domain]) -> list[Domain]:
+        if len(set(value)) != len(value):
+            raise ValueError("each domain at most once")
+        return value
+
+
 class IntakeReferral(BaseModel):
     id: uuid.UUID
     organisation_id: uuid.UUID
@@ -88,6 +104,8 @@ class IntakeReferral(BaseModel):
     domain: Domain
     status: ReferralStatus
     routed_by: RoutedBy
+    urgent: bool
+    due_at: datetime | None
 
 
 class IntakePublic(BaseModel):
@@ -104,6 +122,9 @@ class IntakePublic(BaseModel):
     domains_source: str = Field(description="`classifier` or `staff` (override).")
     classifier_version: str
     low_confidence: bool
+    urgent: bool = Field(description="A safety signal was found: act today.")
+    urgent_reasons: list[str] = Field(description="`suicide`, `violence` or `danger`.")
+    guidance: list[str] = Field(description="What to do now, in Dutch (113, Veilig Thuis, 112).")
     referrals: list[IntakeReferral]
     created_at: datetime
     updated_at: datetime

@@ -8,13 +8,15 @@ from sqlmodel import Session, col, select
 from app.classification import service as classifier
 from app.classification.schemas import Domain
 from app.core.errors import NotFound
-from app.intakes.models import Intake
+from app.core.types import utcnow
+from app.intakes.models import DomainCorrection, Intake
 from app.intakes.schemas import Channel, IntakeStatus
 from app.organisations.models import Organisation
 from app.organisations.service import Principal
 from app.referrals import service as referrals
 from app.referrals.models import Referral
 from app.referrals.schemas import ResidentContact
+from app.referrals.states import FINAL, ReferralStatus
 from app.routing import service as routing
 
 
@@ -70,6 +72,8 @@ def create(
         domains_source="staff" if domains else "classifier",
         classification=result.as_dict(),
         classifier_version=result.version,
+        urgent=result.urgent,
+        urgent_reasons=list(result.urgent_reasons),
         status=IntakeStatus.open,
     )
     session.add(intake)
@@ -101,12 +105,27 @@ def _with_names(session: Session, rows: list[Referral]) -> list[tuple[Referral, 
     return [(r, names[r.organisation_id]) for r in rows]
 
 
-def get(*, session: Session, intake_id: uuid.UUID, principal: Principal) -> IntakeView:
-    intake = session.get(Intake, intake_id)
+def _get_visible(
+    session: Session, intake_id: uuid.UUID, principal: Principal, *, lock: bool = False
+) -> Intake:
+    stmt = select(Intake).where(Intake.id == intake_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    intake = session.exec(stmt).first()
     if intake is None or not (
         principal.is_frontoffice or intake.organisation_id == principal.organisation_id
     ):
         raise IntakeNotFound(f"No intake with id {intake_id}.")
+    return intake
+
+
+def get(*, session: Session, intake_id: uuid.UUID, principal: Principal) -> IntakeView:
+    intake = _get_visible(session, intake_id, principal)
+    return _view(session, intake)
+
+
+def _view(session: Session, intake: Intake) -> IntakeView:
+    intake_id = intake.id
     rows = session.exec(
         select(Referral, Organisation.name)
         .join(Organisation, col(Organisation.id) == col(Referral.organisation_id))
@@ -114,3 +133,75 @@ def get(*, session: Session, intake_id: uuid.UUID, principal: Principal) -> Inta
         .order_by(col(Referral.created_at), col(Referral.domain))
     ).all()
     return IntakeView(intake=intake, referrals=[(r, n) for r, n in rows])
+
+
+def correct_domains(
+    *,
+    session: Session,
+    principal: Principal,
+    intake_id: uuid.UUID,
+    domains: list[Domain],
+    note: str | None,
+) -> IntakeView:
+    intake = _get_visible(session, intake_id, principal, lock=True)
+    previous = list(intake.domains)
+    wanted = [str(d) for d in domains]
+    classifier_domains = [d["domain"] for d in intake.classification.get("domains", [])]
+    session.add(
+        DomainCorrection(
+            intake_id=intake.id,
+            organisation_id=principal.organisation_id,
+            previous_domains=previous,
+            domains=wanted,
+            classifier_domains=classifier_domains,
+            classifier_version=intake.classifier_version,
+            note=note,
+        )
+    )
+    intake.domains = wanted
+    intake.domains_source = "staff"
+    intake.updated_at = utcnow()
+    session.add(intake)
+
+    existing = list(session.exec(select(Referral).where(Referral.intake_id == intake.id)).all())
+    live = {r.domain for r in existing if ReferralStatus(r.status) not in FINAL}
+    reason = f"domains corrected by {principal.organisation_name}" + (f": {note}" if note else "")
+    for referral in existing:
+        if referral.domain not in wanted and referral.status == ReferralStatus.requested:
+            referrals.cancel_for_correction(
+                session=session, principal=principal, referral=referral, note=reason
+            )
+    if intake.consent:
+        added = [Domain(d) for d in wanted if d not in live]
+        plan = routing.route(session=session, domains=added, pc4=intake.pc4)
+        referrals.create_for_intake(
+            session=session, intake=intake, decisions=plan.decisions, actor=principal, note=reason
+        )
+        if plan.unrouted:
+            intake.status = IntakeStatus.needs_review
+        else:
+            intake.status = IntakeStatus.open  # refresh_intake closes it if all are final
+            session.flush()
+            referrals.refresh_intake(session, intake.id)
+    session.flush()
+    return _view(session, intake)
+
+
+def export_corrections(*, session: Session) -> list[dict[str, object]]:
+    """Corrections as training examples: the question and the domains staff settled on."""
+    rows = session.exec(
+        select(DomainCorrection, Intake.question)
+        .join(Intake, col(Intake.id) == col(DomainCorrection.intake_id))
+        .order_by(col(DomainCorrection.created_at))
+    ).all()
+    return [
+        {
+            "text": question,
+            "domains": sorted(c.domains),
+            "classifier_domains": sorted(c.classifier_domains),
+            "classifier_version": c.classifier_version,
+            "corrected_at": c.created_at.isoformat(),
+            "intake_id": str(c.intake_id),
+        }
+        for c, question in rows
+    ]

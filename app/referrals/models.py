@@ -26,6 +26,8 @@ class Referral(SQLModel, table=True):
     status: str = Field(sa_type=sa.String(16))
     routed_by: str = Field(sa_type=sa.String(16))
     outcome: str | None = Field(default=None, sa_type=sa.String(32))
+    urgent: bool = Field(default=False)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     forwarded_from_id: uuid.UUID | None = Field(default=None, foreign_key="referrals.id")
     forwarded_to_id: uuid.UUID | None = Field(default=None, foreign_key="referrals.id")
     version: int = Field(default=1)

@@ -46,6 +46,8 @@ def to_public(referral: Referral, intake: Intake, principal: Principal) -> Refer
         status=referral.status,
         routed_by=referral.routed_by,
         outcome=referral.outcome,
+        urgent=referral.urgent,
+        due_at=referral.due_at,
         forwarded_from_id=referral.forwarded_from_id,
         forwarded_to_id=referral.forwarded_to_id,
         version=referral.version,

@@ -39,6 +39,8 @@ class ReferralPublic(BaseModel):
         "fallback (no rule matched), or forwarded by another organisation."
     )
     outcome: Outcome | None
+    urgent: bool = Field(description="The intake carried a safety signal.")
+    due_at: datetime | None = Field(description="When the referral must be picked up by.")
     forwarded_from_id: uuid.UUID | None
     forwarded_to_id: uuid.UUID | None
     version: int = Field(description="Goes up on every change; the ETag is derived from it.")

@@ -5,9 +5,11 @@ import binascii
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.core.config import get_settings
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from app.core.types import utcnow
 from app.intakes.models import Intake
@@ -61,11 +63,24 @@ def allowed_for(referral: Referral, principal: Principal) -> list[ReferralStatus
 # --- creation --------------------------------------------------------------------------------
 
 
+def urgent_due_at(urgent: bool) -> datetime | None:
+    """Urgent referrals must be picked up within hours, not working days."""
+    if not urgent:
+        return None
+    return utcnow() + timedelta(hours=get_settings().urgent_response_hours)
+
+
 def create_for_intake(
-    *, session: Session, intake: Intake, decisions: Sequence[RouteDecision], actor: Principal
+    *,
+    session: Session,
+    intake: Intake,
+    decisions: Sequence[RouteDecision],
+    actor: Principal,
+    note: str | None = None,
 ) -> list[Referral]:
     """One referral per routed domain. Takes feed positions last: call just before commit."""
     pairs: list[tuple[Referral, ReferralEvent]] = []
+    due_at = urgent_due_at(intake.urgent)
     for d in decisions:
         referral = Referral(
             intake_id=intake.id,
@@ -73,12 +88,14 @@ def create_for_intake(
             domain=str(d.domain),
             status=ReferralStatus.requested,
             routed_by=d.routed_by,
+            urgent=intake.urgent,
+            due_at=due_at,
         )
         event = ReferralEvent(
             referral_id=referral.id,
             to_status=ReferralStatus.requested,
             actor_organisation_id=actor.organisation_id,
-            note=f"routed by {d.routed_by}",
+            note=note or f"routed by {d.routed_by}",
         )
         session.add(referral)
         session.add(event)
@@ -203,6 +220,18 @@ def _check_if_match(referral: Referral, if_match: str | None) -> None:
             f"{if_match}. Fetch it again and retry.",
             current_etag=etag(referral),
         )
+
+
+def cancel_for_correction(
+    *, session: Session, principal: Principal, referral: Referral, note: str
+) -> None:
+    """A staff correction removed this referral's domain before the partner picked it up."""
+    event = _record(session, referral, to=ReferralStatus.cancelled, actor=principal, note=note)
+    _stamp(session, [(referral, event)])
+
+
+def refresh_intake(session: Session, intake_id: uuid.UUID) -> None:
+    _refresh_intake(session, intake_id)
 
 
 def _refresh_intake(session: Session, intake_id: uuid.UUID) -> None:
@@ -337,6 +366,8 @@ def forward(
         status=ReferralStatus.requested,
         routed_by=RoutedBy.forwarded,
         forwarded_from_id=referral.id,
+        urgent=referral.urgent,
+        due_at=urgent_due_at(referral.urgent),
     )
     session.add(new)
     session.flush()  # the new row must exist before the old one points at it

@@ -1,0 +1,234 @@
+"""The classification engine: folds, stems and matches a text against the lexicon.
+
+Explainable by construction: every score is built from cues found in the text, and those cues are
+returned as evidence. Fast because word-level results are cached per distinct word, and phrases
+run as one compiled regular expression per subcategory.
+"""
+
+import bisect
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+
+from app.classification import lexicon as lx
+from app.classification.schemas import Domain
+
+# Letters of any script stay inside a word, so "çıkamıyorum" is one (unknown) word, not "kam".
+_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+_ANY_WORD = re.compile(r"\w+", re.UNICODE)
+_PHRASE_CHARS = re.compile(r"[\s\\()|?+\[\]{}^$.]")
+_FUZZY_MIN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    label: str  # "domain.subcategory" or "domain."
+    weight: float
+    evidence: str
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Everything found in one text, before thresholds."""
+
+    label_scores: dict[str, float]
+    domain_scores: dict[Domain, float]
+    evidence: dict[Domain, list[str]]
+    subcategory_evidence: dict[str, list[str]]
+    urgent_reasons: list[str]
+    urgent_evidence: dict[str, list[str]]
+    dutch: bool
+    token_count: int
+    negated: list[str] = field(default_factory=list)
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics (ë → e), typographic quotes made plain."""
+    text = text.lower().replace("’", "'").replace("‘", "'").replace("`", "'")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Engine:
+    def __init__(self) -> None:
+        self._stemmer = snowballstemmer.stemmer("dutch")
+        self._exact: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        self._stems: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        self._prefixes: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        self._suffixes: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        self._fuzzy: dict[str, set[str]] = defaultdict(set)
+        phrases: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for label, cues in lx.LEXICON.items():
+            for raw, weight in cues:
+                if _PHRASE_CHARS.search(raw.strip("*")):
+                    phrases[label].append((raw, weight))
+                    continue
+                word = raw.strip("*")
+                self._exact[word].append((label, weight))
+                self._stems[self._stem(word)].append((label, weight))
+                if raw.endswith("*"):
+                    self._prefixes[word].append((label, weight))
+                if raw.startswith("*"):
+                    self._suffixes[word].append((label, weight))
+                if len(word) >= _FUZZY_MIN:
+                    for variant in _deletions(word) | {word}:
+                        self._fuzzy[variant].add(word)
+        # One alternation per (subcategory, weight): overlapping phrases of different
+        # subcategories are all found; within one, the strongest wins.
+        self._phrases: list[tuple[str, float, re.Pattern[str]]] = []
+        for label, items in phrases.items():
+            by_weight: dict[float, list[str]] = defaultdict(list)
+            for pattern, weight in items:
+                by_weight[weight].append(pattern)
+            for weight, patterns in sorted(by_weight.items(), reverse=True):
+                joined = "|".join(f"(?:{p})" for p in patterns)
+                self._phrases.append((label, weight, re.compile(rf"\b(?:{joined})\b")))
+        self._abbrev = re.compile(r"\b(" + "|".join(map(re.escape, lx.ABBREVIATIONS)) + r")\b")
+        self._negation = re.compile("|".join(f"(?:{p})" for p in lx.NEGATION_FRAMES))
+        self._breaks = re.compile(lx.NEGATION_BREAKS)
+        self._urgent = {
+            reason: re.compile("|".join(f"(?:{p})" for p in patterns))
+            for reason, patterns in lx.URGENT_PATTERNS.items()
+        }
+        self._urgent_negation = re.compile("|".join(f"(?:{p})" for p in lx.URGENT_NEGATIONS))
+        self._word_cues = lru_cache(maxsize=200_000)(self._word_cues_uncached)
+
+    def _stem(self, word: str) -> str:
+        return str(self._stemmer.stemWord(word))
+
+    # --- words -------------------------------------------------------------------------------
+
+    def _word_cues_uncached(self, token: str) -> tuple[Cue, ...]:
+        found: dict[str, Cue] = {}
+
+        def add(entries: list[tuple[str, float]], factor: float = 1.0) -> None:
+            for label, weight in entries:
+                cue = Cue(label, round(weight * factor, 3), token)
+                if label not in found or found[label].weight < cue.weight:
+                    found[label] = cue
+
+        add(self._exact.get(token, []))
+        add(self._stems.get(self._stem(token), []))
+        if not found and len(token) >= 6:
+            # Compounds: Dutch glues words together (huur|achterstand, badkamer|deur).
+            for i in range(3, len(token) - 2):
+                head, tail = token[:i], token[i:]
+                if head in self._prefixes:
+                    add(self._prefixes[head], 0.9)
+                if tail in self._suffixes:
+                    add(self._suffixes[tail], 0.9)
+                elif tail.startswith("s") and tail[1:] in self._suffixes:  # betaling|s|schuld
+                    add(self._suffixes[tail[1:]], 0.9)
+        if not found and len(token) >= _FUZZY_MIN:
+            # One typo: insert, delete or change a letter (via deletion neighbourhoods).
+            candidates: set[str] = set()
+            for variant in _deletions(token) | {token}:
+                candidates |= self._fuzzy.get(variant, set())
+            for word in sorted(candidates):
+                add(self._exact[word], 0.85)
+        return tuple(found.values())
+
+    # --- whole text --------------------------------------------------------------------------
+
+    def analyse(self, text: str) -> Analysis:
+        folded = fold(text)
+        expanded = self._abbrev.sub(lambda m: lx.ABBREVIATIONS[m.group(1)], folded)
+
+        # Clauses, for negation: "geen hulp nodig bij het wassen, wel bij de boodschappen".
+        starts = [0]
+        for m in self._breaks.finditer(expanded):
+            starts.append(m.end())
+        negated_clauses = set()
+        for m in self._negation.finditer(expanded):
+            negated_clauses.add(bisect.bisect_right(starts, m.start()) - 1)
+
+        cues: list[Cue] = []
+        negated: list[str] = []
+        tokens = list(_TOKEN.finditer(expanded))
+        for m in tokens:
+            word_cues = self._word_cues(m.group())
+            if not word_cues:
+                continue
+            if bisect.bisect_right(starts, m.start()) - 1 in negated_clauses:
+                negated.append(m.group())
+                continue
+            cues.extend(word_cues)
+        for label, weight, pattern in self._phrases:
+            for m in pattern.finditer(expanded):
+                if bisect.bisect_right(starts, m.start()) - 1 in negated_clauses:
+                    negated.append(m.group())
+                    continue
+                cues.append(Cue(label, weight, m.group().strip()))
+
+        urgent: list[str] = []
+        urgent_evidence: dict[str, list[str]] = {}
+        for reason, pattern in self._urgent.items():
+            hits = [m.group().strip() for m in pattern.finditer(expanded)]
+            if hits and not self._negated_signal(expanded, reason):
+                urgent.append(reason)
+                urgent_evidence[reason] = list(dict.fromkeys(hits))
+                for label, weight in lx.URGENT_IMPLIES.get(reason, []):
+                    cues.append(Cue(label, weight, hits[0]))
+
+        # Noisy-OR per label and per domain over distinct evidence.
+        seen: set[tuple[str, str]] = set()
+        miss_label: dict[str, float] = defaultdict(lambda: 1.0)
+        miss_domain: dict[Domain, float] = dict.fromkeys(Domain, 1.0)
+        evidence: dict[Domain, list[str]] = {d: [] for d in Domain}
+        sub_evidence: dict[str, list[str]] = defaultdict(list)
+        for cue in sorted(cues, key=lambda c: -c.weight):
+            if (cue.label, cue.evidence) in seen:
+                continue
+            seen.add((cue.label, cue.evidence))
+            domain = Domain(cue.label.split(".", 1)[0])
+            miss_label[cue.label] *= 1 - cue.weight
+            miss_domain[domain] *= 1 - cue.weight
+            if cue.evidence not in evidence[domain]:
+                evidence[domain].append(cue.evidence)
+            if not cue.label.endswith("."):
+                sub_evidence[cue.label].append(cue.evidence)
+
+        words = _ANY_WORD.findall(folded)
+        function_words = sum(1 for w in words if w in lx.DUTCH_FUNCTION_WORDS)
+        strongest = max((c.weight for c in cues), default=0.0)
+        dutch = (
+            len(words) < 4
+            or function_words / max(len(words), 1) >= 0.12
+            or strongest >= 0.8  # terse staff notes: few function words, clear jargon
+        )
+        return Analysis(
+            label_scores={k: round(1 - v, 4) for k, v in miss_label.items()},
+            domain_scores={d: round(1 - v, 4) for d, v in miss_domain.items()},
+            evidence=evidence,
+            subcategory_evidence=dict(sub_evidence),
+            urgent_reasons=urgent,
+            urgent_evidence=urgent_evidence,
+            dutch=dutch and bool(words),
+            token_count=len(tokens),
+            negated=negated,
+        )
+
+    def _negated_signal(self, text: str, reason: str) -> bool:
+        """True when the text says outright that this signal is absent ("geen suïcidale
+        gedachten") and nothing else points at it."""
+        m = self._urgent_negation.search(text)
+        if m is None:
+            return False
+        stated = m.group()
+        kinds = {
+            "suicide": ("suicid", "zelfmoord", "dood"),
+            "violence": ("geweld", "mishandeling", "misbruik"),
+            "danger": ("gevaar", "brand"),
+        }[reason]
+        if not any(k in stated for k in kinds):
+            return False
+        rest = text[: m.start()] + text[m.end() :]
+        return self._urgent[reason].search(rest) is None
