@@ -25,7 +25,9 @@ classifier_cli = typer.Typer(
 )
 cli.add_typer(classifier_cli, name="classifier")
 
-DEFAULT_EVAL_DATA = Path(__file__).resolve().parents[1] / "tests/data/classifier/test.jsonl"
+CLASSIFIER_DATA = Path(__file__).resolve().parents[1] / "tests/data/classifier"
+DEFAULT_EVAL_DATA = CLASSIFIER_DATA / "test.jsonl"
+DEFAULT_TRAIN_DATA = [CLASSIFIER_DATA / "train.jsonl", CLASSIFIER_DATA / "dev.jsonl"]
 
 
 def _fail(message: str) -> None:
@@ -233,17 +235,48 @@ def classifier_eval(
             json.dumps(
                 {
                     **report.as_dict(),
-                    "classifier_version": service.CLASSIFIER_VERSION,
+                    "classifier_version": service.version(),
                     "data": str(data),
                 },
                 indent=2,
             )
         )
     else:
-        typer.echo(evaluate.format_report(report, f"{service.CLASSIFIER_VERSION} on {data}"))
+        typer.echo(evaluate.format_report(report, f"{service.version()} on {data}"))
     for err in report.errors[:errors]:
         urgent = f"urgent {err['urgent']}->{err['got_urgent']}"
         typer.echo(f"- {err['gold']} -> {err['got']} {urgent}: {err['text'][:160]}")
+
+
+@classifier_cli.command("train")
+def classifier_train(
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(help="Labelled JSONL; repeat. Default: the train and dev splits."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="Where to write the model.")] = None,
+    min_recall: Annotated[float, typer.Option(help="Recall each domain must keep.")] = 0.9,
+) -> None:
+    """Train the learned layer and choose thresholds by cross-validation. Never on the test
+    split: that one is for `classifier eval` only."""
+    from app.classification import evaluate, model, service
+
+    files = data or DEFAULT_TRAIN_DATA
+    if any(f.name == "test.jsonl" for f in files):
+        _fail("the test split is held out; train on train and dev (and corrections) only")
+        return
+    try:
+        rows = [row for f in files for row in evaluate.load_jsonl(f)]
+    except (OSError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    digest = model.data_digest(files)
+    trained, report = model.fit(
+        rows, service.engine(), version=f"lr-{digest}", min_recall=min_recall
+    )
+    target = output or model.MODEL_FILE
+    model.save(trained, target)
+    typer.echo(json.dumps({"model": str(target), "examples": len(rows), **report}, indent=2))
 
 
 @classifier_cli.command("export-corrections")

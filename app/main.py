@@ -1,10 +1,13 @@
 """The ASGI application."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+from app.classification import service as classification
 from app.classification.router import router as classification_router
 from app.core.config import API_PREFIX, API_VERSION, get_settings
 from app.core.errors import install_error_handlers
@@ -37,10 +40,18 @@ TAGS = [
 ]
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # Build the classifier before the first request, not during it.
+    classification.warm_up()
+    yield
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level.upper())
     app = FastAPI(
+        lifespan=lifespan,
         title="Wijkwinkel API",
         version=API_VERSION,
         description=DESCRIPTION,

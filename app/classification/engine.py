@@ -44,6 +44,8 @@ class Analysis:
     dutch: bool
     token_count: int
     negated: list[str] = field(default_factory=list)
+    stems: set[str] = field(default_factory=set)
+    negated_stems: set[str] = field(default_factory=set)
 
 
 def fold(text: str) -> str:
@@ -98,8 +100,12 @@ class Engine:
             reason: re.compile("|".join(f"(?:{p})" for p in patterns))
             for reason, patterns in lx.URGENT_PATTERNS.items()
         }
+        self._urgent_cues = {
+            reason: [(re.compile(p), w) for p, w in cues] for reason, cues in lx.URGENT_CUES.items()
+        }
         self._urgent_negation = re.compile("|".join(f"(?:{p})" for p in lx.URGENT_NEGATIONS))
         self._word_cues = lru_cache(maxsize=200_000)(self._word_cues_uncached)
+        self._cached_stem = lru_cache(maxsize=200_000)(self._stem)
 
     def _stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
@@ -152,13 +158,18 @@ class Engine:
 
         cues: list[Cue] = []
         negated: list[str] = []
+        stems: set[str] = set()
+        negated_stems: set[str] = set()
         tokens = list(_TOKEN.finditer(expanded))
         for m in tokens:
-            word_cues = self._word_cues(m.group())
+            token = m.group()
+            in_negation = bisect.bisect_right(starts, m.start()) - 1 in negated_clauses
+            (negated_stems if in_negation else stems).add(self._cached_stem(token))
+            word_cues = self._word_cues(token)
             if not word_cues:
                 continue
-            if bisect.bisect_right(starts, m.start()) - 1 in negated_clauses:
-                negated.append(m.group())
+            if in_negation:
+                negated.append(token)
                 continue
             cues.extend(word_cues)
         for label, weight, pattern in self._phrases:
@@ -172,7 +183,13 @@ class Engine:
         urgent_evidence: dict[str, list[str]] = {}
         for reason, pattern in self._urgent.items():
             hits = [m.group().strip() for m in pattern.finditer(expanded)]
-            if hits and not self._negated_signal(expanded, reason):
+            miss = 0.1 if hits else 1.0  # a strong signal counts 0.9
+            for cue, weight in self._urgent_cues[reason]:
+                m = cue.search(expanded)
+                if m:
+                    miss *= 1 - weight
+                    hits.append(m.group().strip())
+            if 1 - miss >= lx.URGENT_THRESHOLD and not self._negated_signal(expanded, reason):
                 urgent.append(reason)
                 urgent_evidence[reason] = list(dict.fromkeys(hits))
                 for label, weight in lx.URGENT_IMPLIES.get(reason, []):
@@ -214,6 +231,8 @@ class Engine:
             dutch=dutch and bool(words),
             token_count=len(tokens),
             negated=negated,
+            stems=stems,
+            negated_stems=negated_stems,
         )
 
     def _negated_signal(self, text: str, reason: str) -> bool:

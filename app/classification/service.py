@@ -5,10 +5,11 @@ from functools import lru_cache
 from typing import Any
 
 from app.classification import lexicon
+from app.classification import model as learned
 from app.classification.engine import Engine
 from app.classification.schemas import Domain
 
-CLASSIFIER_VERSION = "lexicon-1.0"
+LEXICON_VERSION = "lexicon-1.1"
 
 # Tuned on the train and dev splits for recall: a missed care need costs more than an extra
 # referral. The test split is never used to set these.
@@ -30,7 +31,7 @@ class Classification:
     urgent_reasons: list[str]
     urgent_evidence: dict[str, list[str]]
     low_confidence_reason: str | None
-    version: str = CLASSIFIER_VERSION
+    version: str = LEXICON_VERSION
 
     @property
     def urgent(self) -> bool:
@@ -72,13 +73,41 @@ def engine() -> Engine:
     return Engine()
 
 
-def classify(text: str, *, threshold: float = THRESHOLD) -> Classification:
+@lru_cache(maxsize=1)
+def model() -> learned.Model | None:
+    return learned.load()
+
+
+def version() -> str:
+    m = model()
+    return f"{LEXICON_VERSION}+{m.version}" if m else LEXICON_VERSION
+
+
+def warm_up() -> None:
+    """Build the engine and load the model now, not on the first request."""
+    engine()
+    model()
+    classify("Warm-up: de trap naar de badkamer lukt niet meer.")
+
+
+def classify(text: str) -> Classification:
     analysis = engine().analyse(text)
+    m = model()
+    if m is not None:
+        x = learned.features(analysis)
+        scores, thresholds = m.scores(x), m.thresholds
+    else:
+        scores, thresholds = analysis.domain_scores, dict.fromkeys(Domain, THRESHOLD)
     results: list[DomainResult] = []
     for domain in Domain:
-        score = analysis.domain_scores[domain]
-        if score < threshold:
+        score = scores[domain]
+        if score < thresholds[domain]:
             continue
+        evidence = list(analysis.evidence[domain])
+        if m is not None:
+            evidence += [w for w in m.contributions(x, domain) if w not in evidence]
+        if not evidence or not analysis.dutch:
+            continue  # a label must name the words behind it
         subs = sorted(
             (
                 (label.split(".", 1)[1], s)
@@ -92,7 +121,7 @@ def classify(text: str, *, threshold: float = THRESHOLD) -> Classification:
             DomainResult(
                 domain=domain,
                 score=round(score, 2),
-                evidence=analysis.evidence[domain],
+                evidence=evidence,
                 subcategories=[
                     {
                         "subcategory": name,
@@ -110,9 +139,10 @@ def classify(text: str, *, threshold: float = THRESHOLD) -> Classification:
         reason = "The text does not look like Dutch; a person should read it."
     elif not results:
         reason = "Nothing in the text points clearly at wonen, welzijn or zorg."
-    elif max(r.score for r in results) < 0.7:
+    elif max(analysis.domain_scores.values()) < 0.5:
         reason = "Only weak cues were found; check the domains."
     return Classification(
+        version=version(),
         domains=results,
         urgent_reasons=analysis.urgent_reasons,
         urgent_evidence=analysis.urgent_evidence,
