@@ -184,11 +184,11 @@ class Engine:
         for reason, pattern in self._urgent.items():
             hits = [m.group().strip() for m in pattern.finditer(expanded)]
             miss = 0.1 if hits else 1.0  # a strong signal counts 0.9
-            for cue, weight in self._urgent_cues[reason]:
-                m = cue.search(expanded)
-                if m:
+            for cue_pattern, weight in self._urgent_cues[reason]:
+                found = cue_pattern.search(expanded)
+                if found:
                     miss *= 1 - weight
-                    hits.append(m.group().strip())
+                    hits.append(found.group().strip())
             if 1 - miss >= lx.URGENT_THRESHOLD and not self._negated_signal(expanded, reason):
                 urgent.append(reason)
                 urgent_evidence[reason] = list(dict.fromkeys(hits))
