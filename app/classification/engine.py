@@ -15,11 +15,11 @@ from functools import lru_cache
 import snowballstemmer
 
 from app.classification import lexicon as lx
+from app.classification.anchors import AnchorIndex, Guarded
 from app.classification.schemas import Domain
 
 # Letters of any script stay inside a word, so "çıkamıyorum" is one (unknown) word, not "kam".
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
-_ANY_WORD = re.compile(r"\w+", re.UNICODE)
 _PHRASE_CHARS = re.compile(r"[\s\\()|?+\[\]{}^$.]")
 _FUZZY_MIN = 5
 
@@ -48,11 +48,21 @@ class Analysis:
     negated_stems: set[str] = field(default_factory=set)
 
 
-def fold(text: str) -> str:
-    """Lower case, no diacritics (ë → e), typographic quotes made plain."""
-    text = text.lower().replace("’", "'").replace("‘", "'").replace("`", "'")
+def _fold_slow(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# The accented letters Dutch texts use, folded by table; anything else via Unicode decomposition.
+_FOLD_TABLE = str.maketrans(
+    {c: _fold_slow(c) for c in "àáâãäåèéêëìíîïòóôõöùúûüýÿçñ"} | {"’": "'", "‘": "'", "`": "'"}
+)
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics (ë → e), typographic quotes made plain."""
+    text = text.lower().translate(_FOLD_TABLE)
+    return text if text.isascii() else _fold_slow(text)
 
 
 def _deletions(word: str) -> set[str]:
@@ -83,25 +93,24 @@ class Engine:
                 if len(word) >= _FUZZY_MIN:
                     for variant in _deletions(word) | {word}:
                         self._fuzzy[variant].add(word)
-        # One alternation per (subcategory, weight): overlapping phrases of different
-        # subcategories are all found; within one, the strongest wins.
-        self._phrases: list[tuple[str, float, re.Pattern[str]]] = []
+        # Every phrase and safety pattern in one index that skips what cannot match
+        # (see anchors.py). Payload: ("phrase", label, weight) | ("strong"|"cue", reason, w).
+        entries: list[tuple[str, tuple[str, str, float]]] = []
         for label, items in phrases.items():
-            by_weight: dict[float, list[str]] = defaultdict(list)
             for pattern, weight in items:
-                by_weight[weight].append(pattern)
-            for weight, patterns in sorted(by_weight.items(), reverse=True):
-                joined = "|".join(f"(?:{p})" for p in patterns)
-                self._phrases.append((label, weight, re.compile(rf"\b(?:{joined})\b")))
+                entries.append((rf"\b(?:{pattern})\b", ("phrase", label, weight)))
+        for reason, patterns in lx.URGENT_PATTERNS.items():
+            entries += [(p, ("strong", reason, 0.9)) for p in patterns]
+        for reason, cues in lx.URGENT_CUES.items():
+            entries += [(p, ("cue", reason, w)) for p, w in cues]
+        self._index = AnchorIndex([p for p, _ in entries])
+        self._payloads = [payload for _, payload in entries]
         self._abbrev = re.compile(r"\b(" + "|".join(map(re.escape, lx.ABBREVIATIONS)) + r")\b")
         self._negation = re.compile("|".join(f"(?:{p})" for p in lx.NEGATION_FRAMES))
         self._breaks = re.compile(lx.NEGATION_BREAKS)
         self._urgent = {
-            reason: re.compile("|".join(f"(?:{p})" for p in patterns))
+            reason: [Guarded(p) for p in patterns]
             for reason, patterns in lx.URGENT_PATTERNS.items()
-        }
-        self._urgent_cues = {
-            reason: [(re.compile(p), w) for p, w in cues] for reason, cues in lx.URGENT_CUES.items()
         }
         self._urgent_negation = re.compile("|".join(f"(?:{p})" for p in lx.URGENT_NEGATIONS))
         self._word_cues = lru_cache(maxsize=200_000)(self._word_cues_uncached)
@@ -150,45 +159,63 @@ class Engine:
 
         # Clauses, for negation: "geen hulp nodig bij het wassen, wel bij de boodschappen".
         starts = [0]
-        for m in self._breaks.finditer(expanded):
-            starts.append(m.end())
-        negated_clauses = set()
-        for m in self._negation.finditer(expanded):
-            negated_clauses.add(bisect.bisect_right(starts, m.start()) - 1)
+        negated_clauses: set[int] = set()
+        negations = list(self._negation.finditer(expanded))
+        if negations:
+            starts += [m.end() for m in self._breaks.finditer(expanded)]
+            for m in negations:
+                negated_clauses.add(bisect.bisect_right(starts, m.start()) - 1)
 
         cues: list[Cue] = []
         negated: list[str] = []
         stems: set[str] = set()
         negated_stems: set[str] = set()
-        tokens = list(_TOKEN.finditer(expanded))
-        for m in tokens:
-            token = m.group()
-            in_negation = bisect.bisect_right(starts, m.start()) - 1 in negated_clauses
-            (negated_stems if in_negation else stems).add(self._cached_stem(token))
-            word_cues = self._word_cues(token)
-            if not word_cues:
-                continue
-            if in_negation:
-                negated.append(token)
-                continue
-            cues.extend(word_cues)
-        for label, weight, pattern in self._phrases:
-            for m in pattern.finditer(expanded):
-                if bisect.bisect_right(starts, m.start()) - 1 in negated_clauses:
-                    negated.append(m.group())
+        if not negated_clauses:
+            # Fast path: no positions needed, each distinct word once.
+            words = _TOKEN.findall(expanded)
+            for token in set(words):
+                stems.add(self._cached_stem(token))
+                cues.extend(self._word_cues(token))
+        else:
+            tokens = list(_TOKEN.finditer(expanded))
+            words = [m.group() for m in tokens]
+            for m in tokens:
+                token = m.group()
+                in_negation = bisect.bisect_right(starts, m.start()) - 1 in negated_clauses
+                (negated_stems if in_negation else stems).add(self._cached_stem(token))
+                word_cues = self._word_cues(token)
+                if not word_cues:
                     continue
-                cues.append(Cue(label, weight, m.group().strip()))
+                if in_negation:
+                    negated.append(token)
+                    continue
+                cues.extend(word_cues)
+        strong_hits: dict[str, list[str]] = defaultdict(list)
+        cue_hits: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for i in self._index.candidates(expanded):
+            kind, name, weight = self._payloads[i]
+            pattern = self._index.patterns[i]
+            if kind == "phrase":
+                for m in pattern.finditer(expanded):
+                    if bisect.bisect_right(starts, m.start()) - 1 in negated_clauses:
+                        negated.append(m.group())
+                        continue
+                    cues.append(Cue(name, weight, m.group().strip()))
+            elif kind == "strong":
+                strong_hits[name] += [m.group().strip() for m in pattern.finditer(expanded)]
+            else:
+                found = pattern.search(expanded)
+                if found:
+                    cue_hits[name].append((found.group().strip(), weight))
 
         urgent: list[str] = []
         urgent_evidence: dict[str, list[str]] = {}
-        for reason, pattern in self._urgent.items():
-            hits = [m.group().strip() for m in pattern.finditer(expanded)]
+        for reason in lx.URGENT_PATTERNS:
+            hits = list(strong_hits.get(reason, []))
             miss = 0.1 if hits else 1.0  # a strong signal counts 0.9
-            for cue_pattern, weight in self._urgent_cues[reason]:
-                found = cue_pattern.search(expanded)
-                if found:
-                    miss *= 1 - weight
-                    hits.append(found.group().strip())
+            for hit, weight in cue_hits.get(reason, []):
+                miss *= 1 - weight
+                hits.append(hit)
             if 1 - miss >= lx.URGENT_THRESHOLD and not self._negated_signal(expanded, reason):
                 urgent.append(reason)
                 urgent_evidence[reason] = list(dict.fromkeys(hits))
@@ -201,7 +228,7 @@ class Engine:
         miss_domain: dict[Domain, float] = dict.fromkeys(Domain, 1.0)
         evidence: dict[Domain, list[str]] = {d: [] for d in Domain}
         sub_evidence: dict[str, list[str]] = defaultdict(list)
-        for cue in sorted(cues, key=lambda c: -c.weight):
+        for cue in sorted(cues, key=lambda c: (-c.weight, c.evidence)):
             if (cue.label, cue.evidence) in seen:
                 continue
             seen.add((cue.label, cue.evidence))
@@ -213,7 +240,6 @@ class Engine:
             if not cue.label.endswith("."):
                 sub_evidence[cue.label].append(cue.evidence)
 
-        words = _ANY_WORD.findall(folded)
         function_words = sum(1 for w in words if w in lx.DUTCH_FUNCTION_WORDS)
         strongest = max((c.weight for c in cues), default=0.0)
         dutch = (
@@ -229,7 +255,7 @@ class Engine:
             urgent_reasons=urgent,
             urgent_evidence=urgent_evidence,
             dutch=dutch and bool(words),
-            token_count=len(tokens),
+            token_count=len(words),
             negated=negated,
             stems=stems,
             negated_stems=negated_stems,
@@ -250,4 +276,4 @@ class Engine:
         if not any(k in stated for k in kinds):
             return False
         rest = text[: m.start()] + text[m.end() :]
-        return self._urgent[reason].search(rest) is None
+        return not any(g.search(rest) for g in self._urgent[reason])

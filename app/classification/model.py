@@ -11,7 +11,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,13 +57,26 @@ class Model:
     bias: dict[Domain, float]
     thresholds: dict[Domain, float]
     version: str
+    # Per feature, its weight for each domain: one lookup per feature when scoring.
+    _joint: dict[str, tuple[float, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        keys = {k for w in self.weights.values() for k in w}
+        joint = {k: tuple(self.weights[d].get(k, 0.0) for d in Domain) for k in keys}
+        object.__setattr__(self, "_joint", joint)
 
     def scores(self, x: dict[str, float]) -> dict[Domain, float]:
-        out: dict[Domain, float] = {}
-        for domain, w in self.weights.items():
-            z = self.bias[domain] + sum(v * w.get(k, 0.0) for k, v in x.items())
-            out[domain] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-        return out
+        z = [self.bias[d] for d in Domain]
+        joint = self._joint
+        for k, v in x.items():
+            w = joint.get(k)
+            if w is not None:
+                for i, wi in enumerate(w):
+                    z[i] += v * wi
+        return {
+            d: 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, zi))))
+            for d, zi in zip(Domain, z, strict=True)
+        }
 
     def contributions(self, x: dict[str, float], domain: Domain, top: int = 4) -> list[str]:
         """The word stems that pushed this domain up most (part of the evidence)."""

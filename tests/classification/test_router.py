@@ -43,3 +43,37 @@ def test_unrecognised_text_is_low_confidence(client, make_party):
     assert r.status_code == 200
     assert r.json()["domains"] == []
     assert r.json()["low_confidence"] is True
+
+
+def test_classify_reports_urgency_and_guidance(client, make_party):
+    party = make_party(OrganisationType.thuiszorg)
+    r = client.post(
+        "/api/v1/classify",
+        json={"text": "Haar man slaat haar en ze is bang om naar huis te gaan."},
+        headers=party.headers,
+    )
+    body = r.json()
+    assert body["urgent"] is True
+    assert "violence" in body["urgent_reasons"]
+    assert any("Veilig Thuis" in g and "0800-2000" in g for g in body["guidance"])
+
+
+def test_classify_foreign_text_is_low_confidence_not_an_error(client, make_party):
+    party = make_party(OrganisationType.thuiszorg)
+    r = client.post(
+        "/api/v1/classify", json={"text": "I need help with my rent"}, headers=party.headers
+    )
+    assert r.status_code == 200
+    assert r.json()["low_confidence"] is True
+    assert r.json()["low_confidence_reason"]
+
+
+def test_classify_5000_characters(client, make_party):
+    party = make_party(OrganisationType.thuiszorg)
+    text = ("Mijn moeder is eenzaam en de trap is te steil. " * 120)[:5000]
+    assert (
+        client.post("/api/v1/classify", json={"text": text}, headers=party.headers).status_code
+        == 200
+    )
+    too_long = client.post("/api/v1/classify", json={"text": text + "x"}, headers=party.headers)
+    assert_problem(too_long, 422)

@@ -1,0 +1,96 @@
+"""P4: classifier throughput on one core and time until the model is ready.
+
+Run: .venv/bin/python -m bench.classifier [--seconds 5] [--json]
+
+Classifies the labelled questions (all splits, mixed lengths) round-robin in one process pinned
+to one CPU, after a first pass that fills the word caches, as a running server's would be. The
+ready time is measured in a fresh interpreter: import, build the engine, load the model, one
+classification. A baseline in the same run (folding + tokenising the same texts, the least any
+classifier must do) gives a ratio that is steadier than the absolute rate on a noisy machine.
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "classifier"
+
+
+def texts() -> list[str]:
+    out = []
+    for split in ("train", "dev", "test"):
+        for line in (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+            out.append(json.loads(line)["text"])
+    return out
+
+
+def rate(fn, items: list[str], seconds: float) -> float:
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for t in items:
+            fn(t)
+        done += len(items)
+    return done / (time.perf_counter() - start)
+
+
+def ready_seconds() -> float:
+    code = (
+        "import time; t=time.perf_counter();"
+        "from app.classification import service; service.warm_up();"
+        "print(time.perf_counter()-t)"
+    )
+    runs = [
+        float(subprocess.check_output([sys.executable, "-c", code], cwd=ROOT, text=True))
+        for _ in range(3)
+    ]
+    return statistics.median(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
+
+    from app.classification import engine as eng
+    from app.classification import service
+
+    items = texts()
+    service.warm_up()
+    for t in items:  # first pass: word caches filled
+        service.classify(t)
+    token = re.compile(r"[^\W_]+", re.UNICODE)
+    runs = []
+    for _ in range(3):
+        cls = rate(service.classify, items, args.seconds / 3)
+        base = rate(lambda t: token.findall(eng.fold(t)), items, args.seconds / 6)
+        runs.append((cls, base))
+    classifications = statistics.median(r[0] for r in runs)
+    baseline = statistics.median(r[1] for r in runs)
+    result = {
+        "texts": len(items),
+        "mean_chars": round(statistics.mean(len(t) for t in items)),
+        "classifications_per_s": round(classifications),
+        "baseline_fold_tokenise_per_s": round(baseline),
+        "ratio_to_baseline": round(classifications / baseline, 3),
+        "ready_seconds": round(ready_seconds(), 3),
+        "classifier_version": service.version(),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for k, v in result.items():
+            print(f"{k:32} {v}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+import json
+
+from typer.testing import CliRunner
+
+from app.cli import cli
+from tests.helpers import assert_problem
+from tests.intakes.helpers import make_intake
+from tests.referrals.helpers import set_status
+
+
+def _put(client, party, intake_id, domains, note=None):
+    return client.put(
+        f"/api/v1/intakes/{intake_id}/domains",
+        json={"domains": domains, **({"note": note} if note else {})},
+        headers=party.headers,
+    )
+
+
+def test_correction_reroutes_adds_and_cancels_unpicked(client, world):
+    intake = make_intake(client, world.thuiszorg, question="De trap lukt niet meer.")
+    assert [r["domain"] for r in intake["referrals"]] == ["wonen"]
+    wonen_id = intake["referrals"][0]["id"]
+
+    r = _put(client, world.thuiszorg, intake["id"], ["zorg", "welzijn"], note="was zorgvraag")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["domains_source"] == "staff"
+    assert sorted(d["domain"] for d in body["domains"]) == ["welzijn", "zorg"]
+    by_domain = {x["domain"]: x for x in body["referrals"]}
+    assert by_domain["wonen"]["status"] == "cancelled"
+    assert by_domain["zorg"]["organisation_id"] == world.thuiszorg.id
+    assert by_domain["welzijn"]["organisation_id"] == world.welzijn.id
+    assert body["status"] == "open"
+
+    history = client.get(f"/api/v1/referrals/{wonen_id}/history", headers=world.corporatie.headers)
+    last = history.json()["data"][-1]
+    assert last["to_status"] == "cancelled"
+    assert "was zorgvraag" in last["note"]
+
+
+def test_correction_keeps_referrals_a_partner_already_has(client, world):
+    intake = make_intake(client, world.thuiszorg, domains=["wonen"])
+    rid = intake["referrals"][0]["id"]
+    set_status(client, world.corporatie, rid, "received")
+    body = _put(client, world.frontoffice, intake["id"], ["zorg"]).json()
+    by_domain = {x["domain"]: x["status"] for x in body["referrals"]}
+    assert by_domain == {"wonen": "received", "zorg": "requested"}
+
+
+def test_correction_without_consent_makes_no_referrals(client, world):
+    intake = make_intake(client, world.thuiszorg, consent=False)
+    body = _put(client, world.thuiszorg, intake["id"], ["welzijn"]).json()
+    assert body["status"] == "no_consent"
+    assert body["referrals"] == []
+
+
+def test_correction_routes_a_needs_review_intake(client, world):
+    intake = make_intake(client, world.frontoffice, question="Goedemiddag, ik heb een vraag.")
+    assert intake["status"] == "needs_review"
+    body = _put(client, world.frontoffice, intake["id"], ["welzijn"]).json()
+    assert body["status"] == "open"
+    assert [x["domain"] for x in body["referrals"]] == ["welzijn"]
+
+
+def test_correction_errors(client, world):
+    intake = make_intake(client, world.thuiszorg)
+    assert_problem(_put(client, world.corporatie, intake["id"], ["zorg"]), 404)
+    assert_problem(_put(client, world.thuiszorg, intake["id"], []), 422)
+    assert_problem(_put(client, world.thuiszorg, intake["id"], ["zorg", "zorg"]), 422)
+    assert_problem(_put(client, world.thuiszorg, intake["id"], ["tuin"]), 422)
+
+
+def test_export_corrections_as_training_data(client, world, tmp_path):
+    intake = make_intake(client, world.thuiszorg, question="Mijn vader vergeet zijn medicijnen.")
+    _put(client, world.thuiszorg, intake["id"], ["zorg", "welzijn"])
+    out = tmp_path / "corrections.jsonl"
+    result = CliRunner().invoke(cli, ["classifier", "export-corrections", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    (row,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert row["text"] == "Mijn vader vergeet zijn medicijnen."
+    assert row["domains"] == ["welzijn", "zorg"]
+    assert "zorg" in row["classifier_domains"]
+    assert row["classifier_version"].startswith("lexicon-")
+
+
+def test_urgent_intake_carries_guidance_and_short_deadline(client, world):
+    intake = make_intake(
+        client,
+        world.thuiszorg,
+        question="Mevrouw zegt dat ze niet meer wil leven en spaart haar pillen op.",
+        domains=None,
+    )
+    assert intake["urgent"] is True
+    assert "suicide" in intake["urgent_reasons"]
+    assert any("0800-0113" in g for g in intake["guidance"])
+    assert intake["referrals"]
+    assert all(r["urgent"] and r["due_at"] for r in intake["referrals"])
+    feed = client.get("/api/v1/referrals", headers=world.thuiszorg.headers).json()["data"]
+    assert feed[0]["urgent"] is True
+
+
+def test_classifier_eval_command(tmp_path):
+    f = tmp_path / "x.jsonl"
+    f.write_text(
+        json.dumps({"text": "De huur is te hoog", "domains": ["wonen"]})
+        + "\n"
+        + json.dumps({"text": "Ik ben eenzaam", "domains": ["welzijn"], "urgent": False})
+        + "\n"
+    )
+    r = CliRunner().invoke(cli, ["classifier", "eval", "--data", str(f), "--json"])
+    assert r.exit_code == 0, r.output
+    figures = json.loads(r.stdout)
+    assert figures["examples"] == 2
+    assert set(figures["domains"]) == {"wonen", "welzijn", "zorg"}
+    assert "macro_f1" in figures
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x"}\n')
+    r = CliRunner().invoke(cli, ["classifier", "eval", "--data", str(bad)])
+    assert r.exit_code == 1
+    assert "domains" in r.output
+
+
+def test_classifier_train_refuses_the_test_split():
+    r = CliRunner().invoke(
+        cli,
+        [
+            "classifier",
+            "train",
+            "--data",
+            "tests/data/classifier/test.jsonl",
+            "--output",
+            "/dev/null",
+        ],
+    )
+    assert r.exit_code == 1
+    assert "held out" in r.output
