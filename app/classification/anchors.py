@@ -11,6 +11,12 @@ from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 MIN_ANCHOR = 3  # shorter literals are too common to skip anything
+# Words in nearly every Dutch text: poor anchors.
+COMMON = frozenset(
+    """niet meer haar zijn mijn het een de van dat die iet ook nog wel kan kon wil
+    geen heeft hebben maar naar voor met als dan ergens zou hij zij ze""".split()
+)
+_TRIGRAMS = re.compile(r"(?=(...))", re.DOTALL)  # every trigram of a text, found in C
 
 
 def _necessary(items: Any) -> frozenset[str] | None:
@@ -43,8 +49,16 @@ def _necessary(items: Any) -> frozenset[str] | None:
     good = [s for s in candidates if s and min(len(x) for x in s) >= MIN_ANCHOR]
     if not good:
         return None
-    # The most selective set: longest shortest member, then fewest members.
-    return max(good, key=lambda s: (min(len(x) for x in s), -len(s)))
+    # The most selective set: no everyday words in it, then the longest shortest member, then
+    # the fewest members.
+    return max(
+        good,
+        key=lambda s: (
+            not any(x.strip() in COMMON for x in s),
+            min(len(x) for x in s),
+            -len(s),
+        ),
+    )
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
@@ -77,7 +91,7 @@ class AnchorIndex:
 
     def candidates(self, text: str) -> list[int]:
         found = set(self._always)
-        present = {text[i : i + 3] for i in range(len(text) - 2)} & self._trigrams
+        present = self._trigrams.intersection(_TRIGRAMS.findall(text))
         for trigram in present:
             for anchor, indices in self._by_trigram[trigram]:
                 if anchor in text:

@@ -115,6 +115,14 @@ class Engine:
         self._urgent_negation = re.compile("|".join(f"(?:{p})" for p in lx.URGENT_NEGATIONS))
         self._word_cues = lru_cache(maxsize=200_000)(self._word_cues_uncached)
         self._cached_stem = lru_cache(maxsize=200_000)(self._stem)
+        # Stem and cues of a word in one cached call: the hot path of every classification.
+        self._word = lru_cache(maxsize=200_000)(
+            lambda token: (self._cached_stem(token), self._word_cues(token))
+        )
+        self._label_domain = {
+            label: Domain(label.split(".", 1)[0])
+            for label in [*lx.LEXICON, *(lbl for v in lx.URGENT_IMPLIES.values() for lbl, _ in v)]
+        }
 
     def _stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
@@ -173,9 +181,11 @@ class Engine:
         if not negated_clauses:
             # Fast path: no positions needed, each distinct word once.
             words = _TOKEN.findall(expanded)
+            word = self._word
             for token in set(words):
-                stems.add(self._cached_stem(token))
-                cues.extend(self._word_cues(token))
+                stem, word_cues = word(token)
+                stems.add(stem)
+                cues.extend(word_cues)
         else:
             tokens = list(_TOKEN.finditer(expanded))
             words = [m.group() for m in tokens]
@@ -232,7 +242,7 @@ class Engine:
             if (cue.label, cue.evidence) in seen:
                 continue
             seen.add((cue.label, cue.evidence))
-            domain = Domain(cue.label.split(".", 1)[0])
+            domain = self._label_domain[cue.label]
             miss_label[cue.label] *= 1 - cue.weight
             miss_domain[domain] *= 1 - cue.weight
             if cue.evidence not in evidence[domain]:
@@ -240,7 +250,7 @@ class Engine:
             if not cue.label.endswith("."):
                 sub_evidence[cue.label].append(cue.evidence)
 
-        function_words = sum(1 for w in words if w in lx.DUTCH_FUNCTION_WORDS)
+        function_words = sum(map(lx.DUTCH_FUNCTION_WORDS.__contains__, words))
         strongest = max((c.weight for c in cues), default=0.0)
         dutch = (
             len(words) < 4
