@@ -13,7 +13,40 @@ from typing import Any
 MIN_ANCHOR = 3  # shorter literals are too common to skip anything
 # Words in nearly every Dutch text: poor anchors.
 COMMON = frozenset(
-    ["niet", "meer", "haar", "zijn", "mijn", "het", "een", "de", "van", "dat", "die", "iet", "ook", "nog", "wel", "kan", "kon", "wil", "geen", "heeft", "hebben", "maar", "naar", "voor", "met", "als", "dan", "ergens", "zou", "hij", "zij", "ze"]
+    [
+        "niet",
+        "meer",
+        "haar",
+        "zijn",
+        "mijn",
+        "het",
+        "een",
+        "de",
+        "van",
+        "dat",
+        "die",
+        "iet",
+        "ook",
+        "nog",
+        "wel",
+        "kan",
+        "kon",
+        "wil",
+        "geen",
+        "heeft",
+        "hebben",
+        "maar",
+        "naar",
+        "voor",
+        "met",
+        "als",
+        "dan",
+        "ergens",
+        "zou",
+        "hij",
+        "zij",
+        "ze",
+    ]
 )
 _TRIGRAMS = re.compile(r"(?=(...))", re.DOTALL)  # every trigram of a text, found in C
 
