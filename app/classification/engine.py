@@ -140,6 +140,12 @@ class Engine:
 
         add(self._exact.get(token, []))
         add(self._stems.get(self._stem(token), []))
+        if not found and "-" in token:
+            # wmo-rolstoel, burenhulp-app: the parts count as words of their own.
+            for part in token.split("-"):
+                if len(part) >= 2:
+                    for cue in self._word_cues(part):
+                        add([(cue.label, cue.weight)])
         if not found and len(token) >= 6:
             # Compounds: Dutch glues words together (huur|achterstand, badkamer|deur).
             for i in range(3, len(token) - 2):
