@@ -46,6 +46,7 @@ class Analysis:
     negated: list[str] = field(default_factory=list)
     stems: set[str] = field(default_factory=set)
     negated_stems: set[str] = field(default_factory=set)
+    urgent_scores: dict[str, float] = field(default_factory=dict)
 
 
 def _fold_slow(text: str) -> str:
@@ -226,12 +227,14 @@ class Engine:
 
         urgent: list[str] = []
         urgent_evidence: dict[str, list[str]] = {}
+        urgent_scores: dict[str, float] = {}
         for reason in lx.URGENT_PATTERNS:
             hits = list(strong_hits.get(reason, []))
             miss = 0.1 if hits else 1.0  # a strong signal counts 0.9
             for hit, weight in cue_hits.get(reason, []):
                 miss *= 1 - weight
                 hits.append(hit)
+            urgent_scores[reason] = round(1 - miss, 4)
             if 1 - miss >= lx.URGENT_THRESHOLD and not self._negated_signal(expanded, reason):
                 urgent.append(reason)
                 urgent_evidence[reason] = list(dict.fromkeys(hits))
@@ -275,6 +278,7 @@ class Engine:
             negated=negated,
             stems=stems,
             negated_stems=negated_stems,
+            urgent_scores=urgent_scores,
         )
 
     def _negated_signal(self, text: str, reason: str) -> bool:

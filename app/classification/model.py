@@ -21,6 +21,7 @@ from app.classification.schemas import Domain
 
 MODEL_FILE = Path(__file__).with_name("model.json")
 MIN_STEM_COUNT = 2
+URGENT_MIN_RECALL = 0.95
 # Words that say nothing about a domain: not features, never evidence.
 STOP = frozenset(DUTCH_FUNCTION_WORDS) | {
     "heb",
@@ -44,6 +45,9 @@ def features(analysis: Analysis) -> dict[str, float]:
         x[f"dom:{domain}"] = score
     for reason in analysis.urgent_reasons:
         x[f"urgent:{reason}"] = 1.0
+    for reason, score in analysis.urgent_scores.items():
+        if score:
+            x[f"urgency:{reason}"] = score
     for stem in analysis.stems - STOP:
         x[f"w:{stem}"] = 1.0
     for stem in analysis.negated_stems - STOP:
@@ -57,26 +61,43 @@ class Model:
     bias: dict[Domain, float]
     thresholds: dict[Domain, float]
     version: str
+    # The urgency head: is there a safety signal at all (the rules name which).
+    urgent_weights: dict[str, float] = field(default_factory=dict)
+    urgent_bias: float = 0.0
+    urgent_threshold: float = 1.0
     # Per feature, its weight for each domain: one lookup per feature when scoring.
     _joint: dict[str, tuple[float, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        keys = {k for w in self.weights.values() for k in w}
-        joint = {k: tuple(self.weights[d].get(k, 0.0) for d in Domain) for k in keys}
+        heads = [*(self.weights[d] for d in Domain), self.urgent_weights]
+        keys = {k for w in heads for k in w}
+        joint = {k: tuple(w.get(k, 0.0) for w in heads) for k in keys}
         object.__setattr__(self, "_joint", joint)
 
-    def scores(self, x: dict[str, float]) -> dict[Domain, float]:
-        z = [self.bias[d] for d in Domain]
+    def score_all(self, x: dict[str, float]) -> tuple[dict[Domain, float], float]:
+        """Domain scores and the urgency score, in one pass over the features."""
+        z = [*(self.bias[d] for d in Domain), self.urgent_bias]
         joint = self._joint
         for k, v in x.items():
             w = joint.get(k)
             if w is not None:
                 for i, wi in enumerate(w):
                     z[i] += v * wi
-        return {
-            d: 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, zi))))
-            for d, zi in zip(Domain, z, strict=True)
-        }
+        p = [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, zi)))) for zi in z]
+        return dict(zip(Domain, p, strict=False)), p[-1]
+
+    def scores(self, x: dict[str, float]) -> dict[Domain, float]:
+        return self.score_all(x)[0]
+
+    def urgency(self, x: dict[str, float]) -> float:
+        return self.score_all(x)[1]
+
+    def urgent_contributions(self, x: dict[str, float], top: int = 4) -> list[str]:
+        w = self.urgent_weights
+        ranked = sorted(
+            ((v * w.get(k, 0.0), k) for k, v in x.items() if k.startswith("w:")), reverse=True
+        )
+        return [k[2:] for c, k in ranked[:top] if c > 0.3]
 
     def contributions(self, x: dict[str, float], domain: Domain, top: int = 4) -> list[str]:
         """The word stems that pushed this domain up most (part of the evidence)."""
@@ -95,6 +116,13 @@ class Model:
                 str(d): {k: round(v, 5) for k, v in sorted(w.items()) if abs(v) >= 1e-4}
                 for d, w in self.weights.items()
             },
+            "urgent": {
+                "bias": self.urgent_bias,
+                "threshold": self.urgent_threshold,
+                "weights": {
+                    k: round(v, 5) for k, v in sorted(self.urgent_weights.items()) if abs(v) >= 1e-4
+                },
+            },
         }
 
     @classmethod
@@ -104,6 +132,9 @@ class Model:
             bias={Domain(d): float(b) for d, b in data["bias"].items()},
             thresholds={Domain(d): float(t) for d, t in data["thresholds"].items()},
             version=str(data["version"]),
+            urgent_weights=dict(data.get("urgent", {}).get("weights", {})),
+            urgent_bias=float(data.get("urgent", {}).get("bias", 0.0)),
+            urgent_threshold=float(data.get("urgent", {}).get("threshold", 1.0)),
         )
 
 
@@ -157,10 +188,8 @@ def train(
             if k in index:
                 matrix[row, index[k]] = v
     n = len(xs)
-    weights: dict[Domain, dict[str, float]] = {}
-    bias: dict[Domain, float] = {}
-    for domain in Domain:
-        y = np.array([1.0 if str(domain) in r["domains"] else 0.0 for r in data])
+
+    def fit_head(y: Any) -> tuple[dict[str, float], float]:
         w = np.zeros(len(vocab))
         b = 0.0
         for _ in range(epochs):
@@ -168,9 +197,23 @@ def train(
             grad = matrix.T @ (p - y) / n + l2 * w / n
             w -= learning_rate * grad
             b -= learning_rate * float(np.mean(p - y))
-        weights[domain] = {k: float(w[i]) for k, i in index.items()}
-        bias[domain] = b
-    return Model(weights=weights, bias=bias, thresholds=dict.fromkeys(Domain, 0.5), version=version)
+        return {k: float(w[i]) for k, i in index.items()}, b
+
+    weights: dict[Domain, dict[str, float]] = {}
+    bias: dict[Domain, float] = {}
+    for domain in Domain:
+        y = np.array([1.0 if str(domain) in r["domains"] else 0.0 for r in data])
+        weights[domain], bias[domain] = fit_head(y)
+    urgent = np.array([1.0 if r.get("urgent") else 0.0 for r in data])
+    urgent_weights, urgent_bias = fit_head(urgent)
+    return Model(
+        weights=weights,
+        bias=bias,
+        thresholds=dict.fromkeys(Domain, 0.5),
+        version=version,
+        urgent_weights=urgent_weights,
+        urgent_bias=urgent_bias,
+    )
 
 
 def fit(
@@ -190,13 +233,16 @@ def fit(
     order = list(range(len(rows)))
     random.Random(seed).shuffle(order)  # noqa: S311  (reproducible folds, not secrecy)
     oof: list[dict[Domain, float]] = [{} for _ in rows]
+    oof_urgency: list[float] = [0.0 for _ in rows]
     for k in range(folds):
         held = {i for n, i in enumerate(order) if n % folds == k}
         part = train(
             [r for i, r in enumerate(rows) if i not in held], engine, l2=l2, version=version
         )
         for i in held:
-            oof[i] = part.scores(features(engine.analyse(rows[i]["text"])))
+            x = features(engine.analyse(rows[i]["text"]))
+            oof[i] = part.scores(x)
+            oof_urgency[i] = part.urgency(x)
     thresholds: dict[Domain, float] = {}
     report: dict[str, Any] = {}
     for domain in Domain:
@@ -221,8 +267,35 @@ def fit(
             "cv_recall": round(chosen[3], 4),
         }
     report["cv_macro_f1"] = round(sum(report[str(d)]["cv_f1"] for d in Domain) / len(Domain), 4)
+    # Urgency: the highest threshold at which the learned head alone keeps recall >= 0.95 out
+    # of fold; at run time it is OR-ed with the rules, which name the reason.
+    labelled = [bool(r.get("urgent")) for r in rows]
+    positives = sum(labelled)
+    urgent_threshold = 0.5
+    report["urgent_head"] = {"threshold": urgent_threshold}
+    for step in range(50, 4, -1):
+        t = step / 100
+        tp = sum(1 for u, g in zip(oof_urgency, labelled, strict=True) if g and u >= t)
+        fp = sum(1 for u, g in zip(oof_urgency, labelled, strict=True) if not g and u >= t)
+        if positives and tp / positives >= URGENT_MIN_RECALL:
+            urgent_threshold = t
+            report["urgent_head"] = {
+                "threshold": t,
+                "cv_recall": round(tp / positives, 4),
+                "cv_precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
+            }
+            break
+
     final = train(rows, engine, l2=l2, version=version)
     return (
-        Model(weights=final.weights, bias=final.bias, thresholds=thresholds, version=version),
+        Model(
+            weights=final.weights,
+            bias=final.bias,
+            thresholds=thresholds,
+            version=version,
+            urgent_weights=final.urgent_weights,
+            urgent_bias=final.urgent_bias,
+            urgent_threshold=urgent_threshold,
+        ),
         report,
     )

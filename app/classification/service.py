@@ -95,9 +95,10 @@ def classify(text: str) -> Classification:
     m = model()
     if m is not None:
         x = learned.features(analysis)
-        scores, thresholds = m.scores(x), m.thresholds
+        (scores, urgency), thresholds = m.score_all(x), m.thresholds
     else:
         scores, thresholds = analysis.domain_scores, dict.fromkeys(Domain, THRESHOLD)
+        urgency = 0.0
     results: list[DomainResult] = []
     for domain in Domain:
         score = scores[domain]
@@ -134,6 +135,15 @@ def classify(text: str) -> Classification:
         )
     results.sort(key=lambda r: (-r.score, r.domain))
 
+    urgent_reasons = list(analysis.urgent_reasons)
+    urgent_evidence = dict(analysis.urgent_evidence)
+    if m is not None and not urgent_reasons and analysis.dutch and urgency >= m.urgent_threshold:
+        # The learned head caught a signal the rules did not name: take the reason whose cues
+        # came closest (danger when none did), and show the words that weighed most.
+        guess = max(analysis.urgent_scores.items(), key=lambda kv: (kv[1], kv[0] == "danger"))[0]
+        urgent_reasons = [guess]
+        urgent_evidence = {guess: m.urgent_contributions(x) or ["(learned from examples)"]}
+
     reason: str | None = None
     if not analysis.dutch:
         reason = "The text does not look like Dutch; a person should read it."
@@ -144,7 +154,7 @@ def classify(text: str) -> Classification:
     return Classification(
         version=version(),
         domains=results,
-        urgent_reasons=analysis.urgent_reasons,
-        urgent_evidence=analysis.urgent_evidence,
+        urgent_reasons=urgent_reasons,
+        urgent_evidence=urgent_evidence,
         low_confidence_reason=reason,
     )

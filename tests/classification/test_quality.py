@@ -36,9 +36,9 @@ def test_held_out_quality_does_not_regress():
     # Floors at the level reached so far (see README), below the targets of
     # 0.90 / 0.90 / 0.95 that are not met yet. They catch a change that makes things worse.
     d = _report("test").as_dict()
-    assert d["macro_f1"] >= 0.84
+    assert d["macro_f1"] >= 0.85
     assert all(m["recall"] >= 0.80 for m in d["domains"].values())
-    assert d["urgent"]["recall"] >= 0.75
+    assert d["urgent"]["recall"] >= 0.80
 
 
 def test_model_artefact_is_trained_from_the_shipped_data():
