@@ -2,12 +2,16 @@
 migrated with Alembic once per run and emptied after every test."""
 
 import os
+import socket
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+import uvicorn
 
 _tmp = tempfile.mkdtemp(prefix="wijkwinkel-test-")
 TEST_DATABASE_URL = os.environ.get("WIJKWINKEL_TEST_DATABASE_URL") or (f"sqlite:///{_tmp}/test.db")
@@ -168,3 +172,24 @@ def world() -> World:
             assert org is not None
             parties[OrganisationType(entry["type"])] = Party(org=org, key=entry["api_key"])
     return World(parties=parties)
+
+
+@pytest.fixture
+def live_server() -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, for real concurrency."""
+    from app.main import app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()

@@ -1,21 +1,68 @@
 """Dependencies shared by all routers: the request's session and the caller's identity."""
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
 from typing import Annotated
 
+import anyio
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from app.core.config import get_settings
 from app.core.database import get_session
+from app.core.errors import ServiceUnavailable
 from app.core.security import Scope
 from app.organisations import service as organisations
 from app.organisations.service import Principal
 
-# scope="function": the session's commit runs before the response goes out.
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+_admission: dict[int, anyio.Semaphore] = {}
+
+
+def _semaphore() -> anyio.Semaphore:
+    # One per event loop (tests start several); made lazily inside the loop.
+    loop = id(asyncio.get_running_loop())
+    if loop not in _admission:
+        settings = get_settings()
+        limit = settings.max_db_requests or (
+            4
+            if settings.database_url.startswith("sqlite")
+            # Below the thread pool (40), so a request holding a connection always finds a
+            # thread to finish on.
+            else min(settings.db_pool_size + settings.db_max_overflow, 32)
+        )
+        _admission[loop] = anyio.Semaphore(limit)
+    return _admission[loop]
+
+
+async def admit() -> AsyncIterator[None]:
+    """Admission control: at most N requests hold a connection (or SQLite's write lock) at once.
+
+    Waiting happens here, in the event loop, not in worker threads: without it a burst of
+    requests fills every thread with work that waits for a connection, while the requests that
+    hold connections wait for a thread to finish on.
+    """
+    semaphore = _semaphore()
+    with anyio.move_on_after(get_settings().admission_timeout_seconds) as waited:
+        await semaphore.acquire()
+    if waited.cancelled_caught:
+        raise ServiceUnavailable(
+            "The service is busy; please retry in a few seconds.", headers={"Retry-After": "5"}
+        )
+    try:
+        yield
+    finally:
+        semaphore.release()
+
+
+def admitted_session(_: Annotated[None, Depends(admit, scope="function")]) -> Iterator[Session]:
+    yield from get_session()
+
+
+# scope="function": the session's commit runs before the response goes out (and before the
+# admission slot is given back).
+SessionDep = Annotated[Session, Depends(admitted_session, scope="function")]
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer wwk_...`")
 

@@ -27,6 +27,17 @@ class Settings(BaseSettings):
     log_level: str = Field(default="info", description="Log level (debug, info, warning).")
     db_pool_size: int = Field(default=10, ge=1, description="Connections kept per process.")
     db_max_overflow: int = Field(default=20, ge=0, description="Extra connections under load.")
+    max_db_requests: int | None = Field(
+        default=None,
+        ge=1,
+        description="Requests that may use the database at once; the rest wait their turn. "
+        "Default: the connection pool's size (pool + overflow) on PostgreSQL, 4 on SQLite.",
+    )
+    admission_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="How long a request waits for its turn before it gets 503 with Retry-After.",
+    )
     demo_keys_file: Path = Field(
         default=Path("var/demo-keys.json"),
         description="Where `make run` writes the demo organisations and their keys.",

@@ -5,6 +5,7 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
+from sqlalchemy import exc as sa_exc
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -182,6 +183,22 @@ async def _handle_validation(request: Request, exc: Exception) -> ProblemRespons
     )
 
 
+async def _handle_database(request: Request, exc: Exception) -> ProblemResponse:
+    # Overload (no free connection, SQLite busy) is temporary: say so, rather than 500.
+    busy = isinstance(exc, sa_exc.TimeoutError) or (
+        isinstance(exc, sa_exc.OperationalError) and "locked" in str(exc)
+    )
+    if busy:
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+        return problem(
+            503,
+            "The service is busy; nothing was stored. Please retry in a few seconds.",
+            instance=request.url.path,
+            headers={"Retry-After": "5"},
+        )
+    return await _handle_unexpected(request, exc)
+
+
 async def _handle_unexpected(request: Request, exc: Exception) -> ProblemResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
@@ -195,4 +212,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(WijkwinkelError, _handle_domain)
     app.add_exception_handler(StarletteHTTPException, _handle_http)
     app.add_exception_handler(RequestValidationError, _handle_validation)
+    app.add_exception_handler(sa_exc.SQLAlchemyError, _handle_database)
     app.add_exception_handler(Exception, _handle_unexpected)

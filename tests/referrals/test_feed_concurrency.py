@@ -1,41 +1,17 @@
 """Concurrent writers and pollers on a real server: the feed never skips or repeats a change."""
 
-import socket
 import threading
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
-import uvicorn
 from sqlmodel import select
 
-from app.main import app
 from app.referrals.models import Referral
 from tests.conftest import World
 
 WRITERS = 4
 INTAKES_PER_WRITER = 12
 POLLERS = 3
-
-
-@pytest.fixture
-def live_server() -> Iterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
 
 
 def _writer(base: str, world: World, errors: list[str]) -> None:
