@@ -110,7 +110,8 @@ def _get_visible(
 ) -> Intake:
     stmt = select(Intake).where(Intake.id == intake_id)
     if lock:
-        stmt = stmt.with_for_update()
+        # populate_existing: the locked row's current values, not what this session saw before.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     intake = session.exec(stmt).first()
     if intake is None or not (
         principal.is_frontoffice or intake.organisation_id == principal.organisation_id
@@ -143,6 +144,18 @@ def correct_domains(
     domains: list[Domain],
     note: str | None,
 ) -> IntakeView:
+    # Lock order, the same everywhere: referrals (by id), then their intake. Status changes
+    # lock one referral, then the intake; so no two transactions wait for each other.
+    _get_visible(session, intake_id, principal)
+    existing = list(
+        session.exec(
+            select(Referral)
+            .where(Referral.intake_id == intake_id)
+            .order_by(col(Referral.id))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+    )
     intake = _get_visible(session, intake_id, principal, lock=True)
     previous = list(intake.domains)
     wanted = [str(d) for d in domains]
@@ -163,7 +176,6 @@ def correct_domains(
     intake.updated_at = utcnow()
     session.add(intake)
 
-    existing = list(session.exec(select(Referral).where(Referral.intake_id == intake.id)).all())
     live = {r.domain for r in existing if ReferralStatus(r.status) not in FINAL}
     reason = f"domains corrected by {principal.organisation_name}" + (f": {note}" if note else "")
     for referral in existing:

@@ -203,7 +203,10 @@ def history(
 def _lock(session: Session, referral_id: uuid.UUID, principal: Principal) -> Referral:
     # FOR UPDATE: two partners clicking at once are served one after the other (PostgreSQL).
     referral = session.exec(
-        select(Referral).where(Referral.id == referral_id).with_for_update()
+        select(Referral)
+        .where(Referral.id == referral_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if referral is None or not visible_to(referral, principal):
         raise ReferralNotFound(f"No referral with id {referral_id}.")
@@ -238,7 +241,12 @@ def _refresh_intake(session: Session, intake_id: uuid.UUID) -> None:
     """Open while any referral is open; closed once every one is final."""
     # Lock the intake first: two referrals of one intake closing at once must not both see the
     # other still open.
-    intake = session.exec(select(Intake).where(Intake.id == intake_id).with_for_update()).one()
+    intake = session.exec(
+        select(Intake)
+        .where(Intake.id == intake_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     statuses = session.exec(select(Referral.status).where(Referral.intake_id == intake_id)).all()
     if not statuses or intake.status not in {"open", "closed"}:
         return
