@@ -2,6 +2,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.core.schemas import Text
+
 
 class Domain(StrEnum):
     wonen = "wonen"
@@ -12,7 +14,7 @@ class Domain(StrEnum):
 class ClassifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(
+    text: Text = Field(
         min_length=1,
         max_length=5000,
         examples=["Mijn moeder slaapt beneden omdat ze de trap naar de badkamer niet meer op kan."],

@@ -6,6 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.classification.schemas import Domain, DomainScore
+from app.core.schemas import Text
 from app.referrals.schemas import ResidentContact
 from app.referrals.states import ReferralStatus
 from app.routing.schemas import RoutedBy
@@ -40,14 +41,14 @@ def normalise_postcode(value: str) -> str:
 class IntakeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(
+    question: Text = Field(
         min_length=1,
         max_length=5000,
         description="The question in the resident's (or the professional's) words.",
         examples=["Mevrouw slaapt beneden omdat de badkamer boven is; de trap lukt niet meer."],
     )
     channel: Channel = Field(description="How the question reached us.")
-    postcode: str | None = Field(
+    postcode: Text | None = Field(
         default=None, description="Dutch postcode, '1234 AB' or '1234AB'.", examples=["3828 AB"]
     )
     consent: bool = Field(
@@ -87,7 +88,7 @@ class DomainsUpdate(BaseModel):
     domains: list[Domain] = Field(
         min_length=1, description="The domains the intake really concerns (replaces the old)."
     )
-    note: str | None = Field(default=None, max_length=2000, description="Why, briefly.")
+    note: Text | None = Field(default=None, max_length=2000, description="Why, briefly.")
 
     @field_validator("domains")
     @classmethod

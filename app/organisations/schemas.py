@@ -1,14 +1,15 @@
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from app.core.schemas import Name
 from app.core.security import Scope
 from app.organisations.models import OrganisationType
 
 
 class OrganisationBase(BaseModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Woonstichting De Linie"])
+    name: Name = Field(min_length=1, max_length=200, examples=["Woonstichting De Linie"])
     type: OrganisationType
 
 
@@ -19,7 +20,7 @@ class OrganisationCreate(OrganisationBase):
 class OrganisationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Name | None = Field(default=None, min_length=1, max_length=200)
     active: bool | None = None
 
 
@@ -38,10 +39,12 @@ class OrganisationList(BaseModel):
 class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100, examples=["corporatie-koppeling"])
+    name: Name = Field(min_length=1, max_length=100, examples=["corporatie-koppeling"])
     scopes: list[Scope] = Field(min_length=1, examples=[["referrals:read", "referrals:write"]])
-    expires_at: datetime | None = Field(
-        default=None, description="Optional moment after which the key stops working."
+    expires_at: AwareDatetime | None = Field(
+        default=None,
+        description="Optional moment after which the key stops working, with a time zone "
+        "(2030-01-01T00:00:00Z).",
     )
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
@@ -94,7 +95,10 @@ def create(*, session: Session, name: str, type: OrganisationType) -> Organisati
         raise Conflict(f"An organisation named '{name}' already exists.")
     org = Organisation(name=name, type=type)
     session.add(org)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # created by a concurrent request
+        raise Conflict(f"An organisation named '{name}' already exists.") from exc
     return org
 
 
@@ -113,7 +117,10 @@ def update_organisation(
     if active is not None:
         org.active = active
     session.add(org)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"An organisation named '{org.name}' already exists.") from exc
     return org
 
 
@@ -132,6 +139,8 @@ def create_key(
     get(session=session, organisation_id=organisation_id)
     if not scopes:
         raise InvalidInput("An API key needs at least one scope.")
+    if expires_at is not None and expires_at.tzinfo is None:
+        raise InvalidInput("expires_at needs a time zone, for example 2030-01-01T00:00:00Z.")
     if expires_at is not None and expires_at <= utcnow():
         raise InvalidInput("expires_at lies in the past.")
     plain = generate_api_key()

@@ -8,12 +8,12 @@ as their last step, which keeps the time under the lock short. On SQLite, writer
 by the database anyway.
 """
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
-from app.referrals.models import FeedCounter
+from app.referrals.models import FeedCounter, Referral
 
 REFERRALS_FEED = "referrals"
 
@@ -28,9 +28,13 @@ def take(*, session: Session, count: int = 1, feed: str = REFERRALS_FEED) -> lis
     )
     top = session.execute(stmt).scalar()
     if top is None:
-        # First use (or an emptied table): create the row, racing writers agree on one.
+        # First use (or a lost row): start after the highest position in use, so numbers never
+        # collide and existing cursors keep working. Racing writers agree on one row.
+        highest = select(func.coalesce(func.max(Referral.feed_seq), 0)).scalar_subquery()
         dialect = session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(insert(FeedCounter).values(name=feed, value=0).on_conflict_do_nothing())
+        session.execute(
+            insert(FeedCounter).values(name=feed, value=highest).on_conflict_do_nothing()
+        )
         top = session.execute(stmt).scalar_one()
     return list(range(top - count + 1, top + 1))

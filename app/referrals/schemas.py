@@ -4,6 +4,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.classification.schemas import Domain
+from app.core.schemas import Name, Text
 from app.referrals.states import Outcome, ReferralStatus
 from app.routing.schemas import RoutedBy
 
@@ -11,10 +12,10 @@ from app.routing.schemas import RoutedBy
 class ResidentContact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=200, examples=["mevrouw J. de Vries"])
-    phone: str | None = Field(default=None, max_length=32, examples=["06-12345678"])
-    email: str | None = Field(default=None, max_length=254)
-    address: str | None = Field(default=None, max_length=300, examples=["Lindenlaan 12"])
+    name: Text | None = Field(default=None, max_length=200, examples=["mevrouw J. de Vries"])
+    phone: Text | None = Field(default=None, max_length=32, examples=["06-12345678"])
+    email: Text | None = Field(default=None, max_length=254)
+    address: Text | None = Field(default=None, max_length=300, examples=["Lindenlaan 12"])
 
 
 class ReferralIntake(BaseModel):
@@ -65,7 +66,7 @@ class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: ReferralStatus
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
     outcome: Outcome | None = Field(
         default=None, description="Required with `completed`, not allowed otherwise."
     )
@@ -85,7 +86,7 @@ class ForwardRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     organisation_id: uuid.UUID
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Name = Field(min_length=1, max_length=2000)
 
 
 class ReferralEventPublic(BaseModel):

@@ -137,7 +137,7 @@ def decode_cursor(cursor: str | None) -> int:
         if not raw.startswith("s"):
             raise ValueError(raw)
         position = int(raw[1:])
-        if position < 0:
+        if not 0 <= position < 2**63:  # a BIGINT
             raise ValueError(raw)
     except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
         raise InvalidCursor(
@@ -175,8 +175,9 @@ def feed_page(
         .order_by(col(Referral.feed_seq))
         .limit(limit)
     )
-    if not principal.is_frontoffice:
-        stmt = stmt.where(Referral.organisation_id == principal.organisation_id)
+    # Everyone's feed, the front office's too, holds only their own referrals; the front office
+    # can open any referral by id (to follow up or cancel), which it finds through its intakes.
+    stmt = stmt.where(Referral.organisation_id == principal.organisation_id)
     if status is not None:
         stmt = stmt.where(Referral.status == str(status))
     rows = [(r, i) for r, i in session.exec(stmt).all()]
@@ -216,7 +217,8 @@ def _lock(session: Session, referral_id: uuid.UUID, principal: Principal) -> Ref
 def _check_if_match(referral: Referral, if_match: str | None) -> None:
     if if_match is None:
         return
-    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
+    # Strong comparison (RFC 9110): a weak tag W/"..." never matches.
+    tags = {t.strip() for t in if_match.split(",")}
     if "*" not in tags and etag(referral) not in tags:
         raise EtagMismatch(
             f"The referral is at version {referral.version} (ETag {etag(referral)}), not "

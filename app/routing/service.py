@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from app.classification.schemas import Domain
@@ -130,7 +131,10 @@ def create_rule(
         )
     rule = RoutingRule(domain=str(domain), pc4=pc4, organisation_id=organisation_id)
     session.add(rule)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another request created the same rule a moment ago
+        raise Conflict(f"There is already a rule for {domain} in this area.") from exc
     return rule
 
 
