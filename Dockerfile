@@ -27,8 +27,8 @@ ENV WIJKWINKEL_HOST=0.0.0.0 \
 EXPOSE 8000
 
 HEALTHCHECK --interval=30s --timeout=3s \
-  CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=2)" || exit 1
+  CMD python -c "import os,urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/api/v1/health' % os.environ.get('WIJKWINKEL_PORT', '8000'), timeout=2)" || exit 1
 
-# Migrate, then serve. Several replicas may start at once: Alembic runs in one transaction on
-# PostgreSQL, and a second run finds nothing to do.
-CMD ["sh", "-c", "wijkwinkel migrate && exec wijkwinkel serve"]
+# Serve. Migrations run separately (`wijkwinkel migrate`, the compose `migrate` service); when
+# several processes migrate at once they take turns (a PostgreSQL advisory lock).
+CMD ["wijkwinkel", "serve"]

@@ -46,6 +46,9 @@ def run_migrations_online() -> None:
     engine = make_engine(url, for_migrations=True)
     with engine.connect() as conn:
         _run(conn)
+        # The advisory lock opened the transaction before Alembic did, so Alembic leaves the
+        # commit to us; on SQLite this is a no-op.
+        conn.commit()
         if conn.dialect.name == "sqlite":
             # Foreign keys were not enforced while tables were rebuilt: check them now.
             broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
@@ -54,7 +57,14 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+# Any constant: all migrating processes take the same PostgreSQL advisory lock.
+MIGRATION_LOCK = 7_531_904
+
+
 def _run(connection: Any) -> None:
+    if connection.dialect.name == "postgresql":
+        # Replicas starting at once migrate one after the other; the second finds nothing to do.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
