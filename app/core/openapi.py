@@ -50,8 +50,28 @@ _ERROR_TEXT = {
     "422": "The request is not valid",
     "429": "Too many requests",
     "500": "Internal error",
-    "503": "Not ready",
+    "503": "Busy or not ready: retry after the Retry-After seconds",
 }
+
+
+LOCATION_HEADER = {
+    "Location": {"description": "Path of the created resource.", "schema": {"type": "string"}}
+}
+ETAG_HEADER = {
+    "ETag": {
+        "description": "Version tag of the resource; send it back in If-Match.",
+        "schema": {"type": "string", "example": '"3"'},
+    }
+}
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Error responses a route adds to the generic ones (shaped to problem+json below)."""
+    return {code: {"description": _ERROR_TEXT.get(str(code), "Error")} for code in codes}
+
+
+def created(headers: dict[str, Any] | None = None) -> dict[int | str, dict[str, Any]]:
+    return {201: {"headers": headers or LOCATION_HEADER}}
 
 
 def _problem_response(code: str, description: str | None = None) -> dict[str, Any]:
@@ -96,7 +116,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
 def _shape_operation(operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     secured = bool(operation.get("security"))
-    extra_errors = ["401", "403"] if secured else []
+    # Secured operations use the database: 401/403, and 503 when it is busy.
+    extra_errors = ["401", "403", "503"] if secured else []
     for code in [*extra_errors, "500"]:
         responses.setdefault(code, _problem_response(code))
     if any(p.get("in") == "path" for p in operation.get("parameters", [])):

@@ -3,6 +3,7 @@ from fastapi import APIRouter
 from app.api.deps import SessionDep
 from app.core.config import API_VERSION
 from app.health import service
+from app.core.openapi import problems
 from app.health.schemas import Health, Readiness
 
 router = APIRouter(tags=["health"])
@@ -14,7 +15,7 @@ def health() -> Health:
     return Health(status="ok", version=API_VERSION)
 
 
-@router.get("/ready", summary="Readiness")
+@router.get("/ready", summary="Readiness", responses=problems(503))
 def ready(session: SessionDep) -> Readiness:
     """200 when the database answers and its schema is at the code's migration head, else 503."""
     result = service.check_ready(session=session)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Response, status
 from app.api.deps import SessionDep, require
 from app.classification.lexicon import GUIDANCE
 from app.classification.schemas import DomainScore
+from app.core.openapi import created
 from app.core.security import Scope
 from app.intakes import service
 from app.intakes.schemas import (
@@ -71,7 +72,9 @@ def to_public(view: service.IntakeView) -> IntakePublic:
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Record an intake")
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Record an intake", responses=created()
+)
 def create_intake(
     body: IntakeCreate,
     session: SessionDep,

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.api.deps import PrincipalDep, SessionDep, require
 from app.core.errors import Forbidden
+from app.core.openapi import created, problems
 from app.core.security import Scope, parse_scopes
 from app.organisations import service
 from app.organisations.models import ApiKey
@@ -44,7 +45,12 @@ def list_organisations(
     return OrganisationList(data=[OrganisationPublic.model_validate(o) for o in orgs])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create an organisation")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an organisation",
+    responses={**created(), **problems(409)},
+)
 def create_organisation(
     body: OrganisationCreate, session: SessionDep, principal: AdminDep, response: Response
 ) -> OrganisationPublic:
@@ -65,7 +71,11 @@ def get_organisation(
     )
 
 
-@router.patch("/{organisation_id}", summary="Rename or (de)activate an organisation")
+@router.patch(
+    "/{organisation_id}",
+    summary="Rename or (de)activate an organisation",
+    responses=problems(409),
+)
 def update_organisation(
     organisation_id: uuid.UUID, body: OrganisationUpdate, session: SessionDep, principal: AdminDep
 ) -> OrganisationPublic:
@@ -97,6 +107,7 @@ def list_api_keys(
     "/{organisation_id}/api-keys",
     status_code=status.HTTP_201_CREATED,
     summary="Create an API key (shown once)",
+    responses=created(),
 )
 def create_api_key(
     organisation_id: uuid.UUID,

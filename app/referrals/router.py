@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from app.api.deps import SessionDep, require
+from app.core.openapi import ETAG_HEADER, LOCATION_HEADER, created, problems
 from app.core.security import Scope
 from app.intakes.models import Intake
 from app.organisations.service import Principal
@@ -91,7 +92,7 @@ def list_referrals(
     )
 
 
-@router.get("/{referral_id}", summary="Get a referral")
+@router.get("/{referral_id}", summary="Get a referral", responses={200: {"headers": ETAG_HEADER}})
 def get_referral(
     referral_id: uuid.UUID, session: SessionDep, principal: ReaderDep, response: Response
 ) -> ReferralPublic:
@@ -103,7 +104,11 @@ def get_referral(
     return to_public(referral, intake, principal)
 
 
-@router.post("/{referral_id}/status", summary="Report a status change")
+@router.post(
+    "/{referral_id}/status",
+    summary="Report a status change",
+    responses={200: {"headers": ETAG_HEADER}, **problems(409, 412)},
+)
 def change_status(
     referral_id: uuid.UUID,
     body: StatusChange,
@@ -136,6 +141,7 @@ def change_status(
     "/{referral_id}/forward",
     status_code=status.HTTP_201_CREATED,
     summary="Forward to another organisation",
+    responses={**created({**LOCATION_HEADER, **ETAG_HEADER}), **problems(409, 412)},
 )
 def forward_referral(
     referral_id: uuid.UUID,
@@ -158,6 +164,7 @@ def forward_referral(
     intake = session.get(Intake, new.intake_id)
     assert intake is not None
     response.headers["Location"] = f"/api/v1/referrals/{new.id}"
+    response.headers["ETag"] = service.etag(new)
     return to_public(new, intake, principal)
 
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.api.deps import SessionDep, require
 from app.classification.schemas import Domain
+from app.core.openapi import created, problems
 from app.core.security import Scope
 from app.organisations.service import Principal
 from app.routing import service
@@ -39,7 +40,12 @@ def list_rules(
     return RoutingRuleList(data=[RoutingRulePublic.model_validate(r) for r in rules])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a routing rule")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a routing rule",
+    responses={**created(), **problems(409)},
+)
 def create_rule(
     body: RoutingRuleCreate, session: SessionDep, _: AdminDep, response: Response
 ) -> RoutingRulePublic:
