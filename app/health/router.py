@@ -2,8 +2,8 @@ from fastapi import APIRouter
 
 from app.api.deps import SessionDep
 from app.core.config import API_VERSION
-from app.health import service
 from app.core.openapi import problems
+from app.health import service
 from app.health.schemas import Health, Readiness
 
 router = APIRouter(tags=["health"])
