@@ -3,6 +3,7 @@
 from app.core import database  # noqa: F401  (sets the naming convention first)
 from app.intakes.models import DomainCorrection, Intake
 from app.organisations.models import ApiKey, Organisation
+from app.outbox.models import OutboxEvent
 from app.referrals.models import FeedCounter, Referral, ReferralEvent
 from app.routing.models import RoutingRule
 
@@ -12,6 +13,7 @@ __all__ = [
     "FeedCounter",
     "Intake",
     "Organisation",
+    "OutboxEvent",
     "Referral",
     "ReferralEvent",
     "RoutingRule",

@@ -15,6 +15,8 @@ from app.core.types import utcnow
 from app.intakes.models import Intake
 from app.organisations.models import Organisation, OrganisationType
 from app.organisations.service import Principal
+from app.outbox import service as outbox
+from app.outbox.service import EventType
 from app.referrals import feed
 from app.referrals.models import Referral, ReferralEvent
 from app.referrals.states import FINAL, Outcome, ReferralStatus, any_next, next_statuses
@@ -101,8 +103,41 @@ def create_for_intake(
         session.add(event)
         pairs.append((referral, event))
     if pairs:
-        _stamp(session, pairs)
+        _stamp(session, pairs)  # flushes: the referrals exist before events point at them
+    for referral, _ in pairs:
+        _announce_created(session, referral)
     return [referral for referral, _ in pairs]
+
+
+def _announce_created(session: Session, referral: Referral) -> None:
+    outbox.emit(
+        session=session,
+        type=EventType.referral_created,
+        organisation_id=referral.organisation_id,
+        referral_id=referral.id,
+        intake_id=referral.intake_id,
+        data={
+            "status": referral.status,
+            "domain": referral.domain,
+            "urgent": referral.urgent,
+            "due_at": referral.due_at.isoformat() if referral.due_at else None,
+            "routed_by": referral.routed_by,
+            "forwarded_from_id": str(referral.forwarded_from_id)
+            if referral.forwarded_from_id
+            else None,
+        },
+    )
+
+
+def _announce_status(session: Session, referral: Referral, previous: str) -> None:
+    outbox.emit(
+        session=session,
+        type=EventType.referral_status_changed,
+        organisation_id=referral.organisation_id,
+        referral_id=referral.id,
+        intake_id=referral.intake_id,
+        data={"previous_status": previous, "status": referral.status, "outcome": referral.outcome},
+    )
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -231,7 +266,9 @@ def cancel_for_correction(
     *, session: Session, principal: Principal, referral: Referral, note: str
 ) -> None:
     """A staff correction removed this referral's domain before the partner picked it up."""
+    previous = referral.status
     event = _record(session, referral, to=ReferralStatus.cancelled, actor=principal, note=note)
+    _announce_status(session, referral, previous)
     _stamp(session, [(referral, event)])
 
 
@@ -256,6 +293,13 @@ def _refresh_intake(session: Session, intake_id: uuid.UUID) -> None:
     now = utcnow()
     if all_final and intake.status != "closed":
         intake.status, intake.closed_at = "closed", now
+        outbox.emit(
+            session=session,
+            type=EventType.intake_closed,
+            organisation_id=intake.organisation_id,
+            intake_id=intake.id,
+            data={"status": "closed", "closed_at": now.isoformat()},
+        )
     elif not all_final and intake.status != "open":
         intake.status, intake.closed_at = "open", None
     intake.updated_at = now
@@ -335,6 +379,7 @@ def change_status(
         raise InvalidInput("Status 'completed' needs an outcome code.")
     referral.outcome = outcome if status == ReferralStatus.completed else referral.outcome
     event = _record(session, referral, to=status, actor=principal, note=note, outcome=outcome)
+    _announce_status(session, referral, str(current))
     _refresh_intake(session, referral.intake_id)
     _stamp(session, [(referral, event)])
     return referral
@@ -392,6 +437,19 @@ def forward(
         note=f"forwarded by {principal.organisation_name}: {reason}",
     )
     session.add(new_event)
+    outbox.emit(
+        session=session,
+        type=EventType.referral_forwarded,
+        organisation_id=referral.organisation_id,
+        referral_id=referral.id,
+        intake_id=referral.intake_id,
+        data={
+            "status": ReferralStatus.forwarded,
+            "forwarded_to_id": str(new.id),
+            "to_organisation_id": str(target.id),
+        },
+    )
+    _announce_created(session, new)
     _refresh_intake(session, referral.intake_id)
     _stamp(session, [(referral, old_event), (new, new_event)])
     return referral, new
