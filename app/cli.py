@@ -58,6 +58,25 @@ def serve(
 
 
 @cli.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop.")] = False,
+) -> None:
+    """Deliver webhooks until stopped (one per SQLite database; any number on PostgreSQL)."""
+    import logging
+
+    from app.webhooks import worker as delivery
+
+    logging.basicConfig(level=get_settings().log_level.upper())
+    if once:
+        total = 0
+        while sent := delivery.run_once():
+            total += sent
+        typer.echo(f"{total} deliveries attempted")
+        return
+    delivery.run()
+
+
+@cli.command()
 def migrate(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:

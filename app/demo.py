@@ -10,11 +10,13 @@ from app.organisations import service as organisations
 from app.organisations.models import OrganisationType
 from app.routing import service as routing
 
+# Partners' admin covers their own organisation only: their keys and webhook subscriptions.
 PARTNER_SCOPES = [
     Scope.intakes_write,
     Scope.intakes_read,
     Scope.referrals_read,
     Scope.referrals_write,
+    Scope.admin,
 ]
 
 DEMO_ORGANISATIONS: list[tuple[str, OrganisationType, list[Scope]]] = [

@@ -6,6 +6,7 @@ from app.organisations.models import ApiKey, Organisation
 from app.outbox.models import OutboxEvent
 from app.referrals.models import FeedCounter, Referral, ReferralEvent
 from app.routing.models import RoutingRule
+from app.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiKey",
@@ -17,4 +18,6 @@ __all__ = [
     "Referral",
     "ReferralEvent",
     "RoutingRule",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

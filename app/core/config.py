@@ -38,6 +38,22 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a request waits for its turn before it gets 503 with Retry-After.",
     )
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="Allow webhook URLs on private, loopback or link-local addresses "
+        "(development and tests only).",
+    )
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0, description="Per delivery.")
+    webhook_secret_grace_hours: int = Field(
+        default=24, ge=0, description="After rotation, the old secret signs alongside this long."
+    )
+    worker_lease_seconds: float = Field(
+        default=60.0, gt=0, description="A claimed delivery returns to the queue after this long "
+        "if its worker died."
+    )
+    worker_batch_size: int = Field(default=50, ge=1, description="Deliveries claimed at once.")
+    worker_concurrency: int = Field(default=16, ge=1, description="Deliveries sent in parallel.")
+    worker_poll_seconds: float = Field(default=1.0, gt=0, description="Idle wait between polls.")
     demo_keys_file: Path = Field(
         default=Path("var/demo-keys.json"),
         description="Where `make run` writes the demo organisations and their keys.",

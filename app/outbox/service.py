@@ -28,6 +28,7 @@ def emit(
     referral_id: uuid.UUID | None = None,
     intake_id: uuid.UUID | None = None,
     data: dict[str, Any] | None = None,
+    fan_out: bool = True,
 ) -> OutboxEvent:
     links: dict[str, str] = {}
     if referral_id is not None:
@@ -54,6 +55,10 @@ def emit(
         },
     }
     session.add(event)
+    if fan_out:
+        from app.webhooks.service import fan_out as queue_deliveries
+
+        queue_deliveries(session=session, event=event)
     return event
 
 
