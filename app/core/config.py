@@ -48,8 +48,9 @@ class Settings(BaseSettings):
         default=24, ge=0, description="After rotation, the old secret signs alongside this long."
     )
     worker_lease_seconds: float = Field(
-        default=60.0, gt=0, description="A claimed delivery returns to the queue after this long "
-        "if its worker died."
+        default=60.0,
+        gt=0,
+        description="A claimed delivery returns to the queue after this long if its worker died.",
     )
     worker_batch_size: int = Field(default=50, ge=1, description="Deliveries claimed at once.")
     worker_concurrency: int = Field(default=16, ge=1, description="Deliveries sent in parallel.")
