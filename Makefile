@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_KEYS ?= var/demo-keys.json
+WORKER ?= 1
 PY_DIRS := app tests migrations $(wildcard bench)
 
 .PHONY: run test install migrate demo openapi lint format typecheck lint-api check ci bench clean
@@ -28,7 +29,8 @@ run: migrate
 	@$(BIN)/wijkwinkel demo --if-new --json --output $(DEMO_KEYS)
 	@echo "Demo organisations and their API keys: $(DEMO_KEYS)"
 	@echo "API: http://localhost:8000/api/v1  (OpenAPI: /api/v1/openapi.json, docs: /api/v1/docs)"
-	$(BIN)/wijkwinkel serve
+	@echo "Webhook worker runs alongside (WORKER=0 to leave it out)."
+	@if [ "$(WORKER)" != "0" ]; then $(BIN)/wijkwinkel worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(BIN)/wijkwinkel serve; else $(BIN)/wijkwinkel serve; fi
 
 ## The whole test suite (SQLite by default; set WIJKWINKEL_TEST_DATABASE_URL for PostgreSQL).
 test: install

@@ -23,6 +23,7 @@ from sqlalchemy import exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+import app.models  # noqa: F401  (all tables: outbox rows point at referrals and intakes)
 from app.core.config import get_settings
 from app.core.database import get_engine
 from app.core.types import utcnow

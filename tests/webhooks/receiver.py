@@ -24,6 +24,7 @@ class Receiver:
     hang_seconds: float = 0.0
     retry_after: str | None = None
     received: list[Received] = field(default_factory=list)
+    in_flight: int = 0
     rejected: list[str] = field(default_factory=list)
     url: str = ""
 
@@ -36,6 +37,7 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                receiver.in_flight += 1
                 if receiver.hang_seconds:
                     time.sleep(receiver.hang_seconds)
                 headers = {k.lower(): v for k, v in self.headers.items()}
@@ -62,6 +64,9 @@ class Receiver:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
+
+    def server_busy(self) -> bool:
+        return self.in_flight > 0
 
     def stop(self) -> None:
         self.server.shutdown()
