@@ -17,19 +17,13 @@ from app.intakes.schemas import (
     IntakeStatus,
 )
 from app.organisations.service import Principal
-from app.referrals.schemas import ResidentContact
+from app.referrals.schemas import resident_of
 
 router = APIRouter(prefix="/intakes", tags=["intakes"])
 
 
 def to_public(view: service.IntakeView) -> IntakePublic:
     intake = view.intake
-    resident = ResidentContact(
-        name=intake.resident_name,
-        phone=intake.resident_phone,
-        email=intake.resident_email,
-        address=intake.resident_address,
-    )
     found = intake.classification.get("domains", [])
     scores = {d["domain"]: d for d in found}
     domains = [
@@ -45,7 +39,7 @@ def to_public(view: service.IntakeView) -> IntakePublic:
         channel=intake.channel,
         postcode=intake.postcode,
         consent=intake.consent,
-        resident=resident if any(resident.model_dump().values()) else None,
+        resident=resident_of(intake),
         domains=domains,
         domains_source=intake.domains_source,
         classifier_version=intake.classifier_version,

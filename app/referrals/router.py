@@ -17,8 +17,8 @@ from app.referrals.schemas import (
     ReferralIntake,
     ReferralPage,
     ReferralPublic,
-    ResidentContact,
     StatusChange,
+    resident_of,
 )
 from app.referrals.states import ReferralStatus
 
@@ -33,12 +33,6 @@ IfMatch = Annotated[
 
 
 def to_public(referral: Referral, intake: Intake, principal: Principal) -> ReferralPublic:
-    resident = ResidentContact(
-        name=intake.resident_name,
-        phone=intake.resident_phone,
-        email=intake.resident_email,
-        address=intake.resident_address,
-    )
     return ReferralPublic(
         id=referral.id,
         intake_id=referral.intake_id,
@@ -61,7 +55,7 @@ def to_public(referral: Referral, intake: Intake, principal: Principal) -> Refer
             question=intake.question,
             channel=intake.channel,
             postcode=intake.postcode,
-            resident=resident if any(resident.model_dump().values()) else None,
+            resident=resident_of(intake),
             created_at=intake.created_at,
         ),
     )

@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,6 +17,17 @@ class ResidentContact(BaseModel):
     phone: Text | None = Field(default=None, max_length=32, examples=["06-12345678"])
     email: Text | None = Field(default=None, max_length=254)
     address: Text | None = Field(default=None, max_length=300, examples=["Lindenlaan 12"])
+
+
+def resident_of(intake: Any) -> ResidentContact | None:
+    """The intake's contact details, or None when none were given."""
+    resident = ResidentContact(
+        name=intake.resident_name,
+        phone=intake.resident_phone,
+        email=intake.resident_email,
+        address=intake.resident_address,
+    )
+    return resident if any(resident.model_dump().values()) else None
 
 
 class ReferralIntake(BaseModel):
