@@ -18,6 +18,7 @@ from app.intakes.router import router as intakes_router
 from app.organisations.router import router as organisations_router
 from app.referrals.router import router as referrals_router
 from app.routing.router import router as routing_router
+from app.sla.router import router as sla_router
 from app.webhooks.router import router as webhooks_router
 
 DESCRIPTION = """
@@ -38,6 +39,7 @@ TAGS = [
     {"name": "intakes", "description": "Questions recorded at the front office."},
     {"name": "referrals", "description": "Work for partners: the feed, status, forwarding."},
     {"name": "routing", "description": "Which organisation gets which domain, per area."},
+    {"name": "sla", "description": "Deadlines in Dutch working days."},
     {"name": "webhooks", "description": "Pushing your events to your systems, signed."},
 ]
 
@@ -71,6 +73,7 @@ def create_app() -> FastAPI:
     api.include_router(intakes_router)
     api.include_router(referrals_router)
     api.include_router(routing_router)
+    api.include_router(sla_router)
     api.include_router(webhooks_router)
     app.include_router(api)
 

@@ -6,6 +6,7 @@ from app.organisations.models import ApiKey, Organisation
 from app.outbox.models import OutboxEvent
 from app.referrals.models import FeedCounter, Referral, ReferralEvent
 from app.routing.models import RoutingRule
+from app.sla.models import SlaPolicy
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Referral",
     "ReferralEvent",
     "RoutingRule",
+    "SlaPolicy",
     "WebhookDelivery",
     "WebhookSubscription",
 ]

@@ -17,6 +17,13 @@ class Referral(SQLModel, table=True):
         sa.Index(
             "ix_referrals_organisation_id_status_feed_seq", "organisation_id", "status", "feed_seq"
         ),
+        # Referrals whose deadline passed and that were not announced yet.
+        sa.Index(
+            "ix_referrals_overdue_announced_at_status_due_at",
+            "overdue_announced_at",
+            "status",
+            "due_at",
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -27,7 +34,10 @@ class Referral(SQLModel, table=True):
     routed_by: str = Field(sa_type=sa.String(16))
     outcome: str | None = Field(default=None, sa_type=sa.String(32))
     urgent: bool = Field(default=False)
+    # Deadlines (app/sla): accepted (or rejected) by due_at, completed by complete_due_at.
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    complete_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    overdue_announced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     forwarded_from_id: uuid.UUID | None = Field(default=None, foreign_key="referrals.id")
     forwarded_to_id: uuid.UUID | None = Field(default=None, foreign_key="referrals.id")
     version: int = Field(default=1)

@@ -21,6 +21,7 @@ from app.referrals.schemas import (
     resident_of,
 )
 from app.referrals.states import ReferralStatus
+from app.sla import service as sla
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
@@ -43,6 +44,8 @@ def to_public(referral: Referral, intake: Intake, principal: Principal) -> Refer
         outcome=referral.outcome,
         urgent=referral.urgent,
         due_at=referral.due_at,
+        complete_due_at=referral.complete_due_at,
+        overdue=sla.is_overdue(referral),
         forwarded_from_id=referral.forwarded_from_id,
         forwarded_to_id=referral.forwarded_to_id,
         version=referral.version,
@@ -71,13 +74,21 @@ def list_referrals(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE, description="Page size.")] = 100,
     status: Annotated[ReferralStatus | None, Query(description="Only this status.")] = None,
+    overdue: Annotated[
+        bool | None, Query(description="Only referrals past (true) or within (false) deadline.")
+    ] = None,
 ) -> ReferralPage:
     """Your organisation's referrals created or changed after `cursor`, in the order the
     changes were committed. Keep `next_cursor` and poll with it: you get every change once,
     also under concurrent writes. A referral changed twice between two polls appears once, in
     its newest state. Scope `referrals:read`."""
     page = service.feed_page(
-        session=session, principal=principal, cursor=cursor, limit=limit, status=status
+        session=session,
+        principal=principal,
+        cursor=cursor,
+        limit=limit,
+        status=status,
+        overdue=overdue,
     )
     return ReferralPage(
         data=[to_public(r, i, principal) for r, i in page.rows],

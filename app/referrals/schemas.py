@@ -53,7 +53,12 @@ class ReferralPublic(BaseModel):
     )
     outcome: Outcome | None
     urgent: bool = Field(description="The intake carried a safety signal.")
-    due_at: datetime | None = Field(description="When the referral must be picked up by.")
+    due_at: datetime | None = Field(
+        description="Accept (or reject) by then: the SLA in Dutch working days, or hours when "
+        "urgent."
+    )
+    complete_due_at: datetime | None = Field(description="Complete by then (SLA).")
+    overdue: bool = Field(description="A deadline for the current stage has passed.")
     forwarded_from_id: uuid.UUID | None
     forwarded_to_id: uuid.UUID | None
     version: int = Field(description="Goes up on every change; the ETag is derived from it.")

@@ -5,11 +5,10 @@ import binascii
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from app.core.config import get_settings
+from app.classification.schemas import Domain
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from app.core.types import utcnow
 from app.intakes.models import Intake
@@ -22,6 +21,7 @@ from app.referrals.models import Referral, ReferralEvent
 from app.referrals.states import FINAL, Outcome, ReferralStatus, any_next, next_statuses
 from app.routing.schemas import RoutedBy
 from app.routing.service import RouteDecision
+from app.sla import service as sla
 
 MAX_PAGE = 500
 
@@ -65,13 +65,6 @@ def allowed_for(referral: Referral, principal: Principal) -> list[ReferralStatus
 # --- creation --------------------------------------------------------------------------------
 
 
-def urgent_due_at(urgent: bool) -> datetime | None:
-    """Urgent referrals must be picked up within hours, not working days."""
-    if not urgent:
-        return None
-    return utcnow() + timedelta(hours=get_settings().urgent_response_hours)
-
-
 def create_for_intake(
     *,
     session: Session,
@@ -82,8 +75,9 @@ def create_for_intake(
 ) -> list[Referral]:
     """One referral per routed domain. Takes feed positions last: call just before commit."""
     pairs: list[tuple[Referral, ReferralEvent]] = []
-    due_at = urgent_due_at(intake.urgent)
+    now = utcnow()
     for d in decisions:
+        due = sla.deadlines(session=session, domain=d.domain, urgent=intake.urgent, start=now)
         referral = Referral(
             intake_id=intake.id,
             organisation_id=d.organisation_id,
@@ -91,7 +85,8 @@ def create_for_intake(
             status=ReferralStatus.requested,
             routed_by=d.routed_by,
             urgent=intake.urgent,
-            due_at=due_at,
+            due_at=due.accept_by,
+            complete_due_at=due.complete_by,
         )
         event = ReferralEvent(
             referral_id=referral.id,
@@ -196,6 +191,7 @@ def feed_page(
     cursor: str | None,
     limit: int,
     status: ReferralStatus | None = None,
+    overdue: bool | None = None,
 ) -> FeedPage:
     """The caller's referrals created or changed after the cursor, oldest change first.
 
@@ -215,6 +211,9 @@ def feed_page(
     stmt = stmt.where(Referral.organisation_id == principal.organisation_id)
     if status is not None:
         stmt = stmt.where(Referral.status == str(status))
+    if overdue is not None:
+        condition = sla.overdue_condition(utcnow())
+        stmt = stmt.where(condition if overdue else ~condition)
     rows = [(r, i) for r, i in session.exec(stmt).all()]
     last = (rows[-1][0].feed_seq or after) if rows else after
     return FeedPage(rows=rows, next_cursor=encode_cursor(last), has_more=len(rows) == limit)
@@ -422,8 +421,11 @@ def forward(
         routed_by=RoutedBy.forwarded,
         forwarded_from_id=referral.id,
         urgent=referral.urgent,
-        due_at=urgent_due_at(referral.urgent),
     )
+    due = sla.deadlines(
+        session=session, domain=Domain(referral.domain), urgent=referral.urgent, start=utcnow()
+    )
+    new.due_at, new.complete_due_at = due.accept_by, due.complete_by
     session.add(new)
     session.flush()  # the new row must exist before the old one points at it
     referral.forwarded_to_id = new.id

@@ -28,6 +28,7 @@ from app.core.config import get_settings
 from app.core.database import get_engine
 from app.core.types import utcnow
 from app.outbox.models import OutboxEvent
+from app.sla import service as sla
 from app.webhooks import signing
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -207,6 +208,9 @@ def record(*, session: Session, result: Result) -> None:
 def run_once(*, batch: int | None = None, client: httpx.Client | None = None) -> int:
     """Claim, send and record one batch. Returns how many deliveries were attempted."""
     settings = get_settings()
+    with Session(get_engine()) as session:
+        sla.announce_overdue(session=session)  # queues referral.overdue, once per referral
+        session.commit()
     with Session(get_engine()) as session:
         jobs = claim(session=session, batch=batch or settings.worker_batch_size)
         session.commit()
