@@ -87,9 +87,7 @@ def reset_database(url: str) -> None:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()
-    subprocess.run(
-        [sys.executable, "-m", "app.cli", "migrate"], env=env(url), check=True, cwd=ROOT
-    )
+    subprocess.run([sys.executable, "-m", "app.cli", "migrate"], env=env(url), check=True, cwd=ROOT)
 
 
 def seed(url: str, receiver_url: str, events: int) -> dict[str, str]:
