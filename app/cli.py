@@ -27,7 +27,11 @@ cli.add_typer(classifier_cli, name="classifier")
 
 CLASSIFIER_DATA = Path(__file__).resolve().parents[1] / "tests/data/classifier"
 DEFAULT_EVAL_DATA = CLASSIFIER_DATA / "test.jsonl"
-DEFAULT_TRAIN_DATA = [CLASSIFIER_DATA / "train.jsonl", CLASSIFIER_DATA / "dev.jsonl"]
+DEFAULT_TRAIN_DATA = [
+    CLASSIFIER_DATA / "train.jsonl",
+    CLASSIFIER_DATA / "train_extra.jsonl",
+    CLASSIFIER_DATA / "dev.jsonl",
+]
 
 
 def _fail(message: str) -> None:

@@ -7,6 +7,7 @@ kilobytes, committed), so nothing is trained or downloaded when the service star
 runtime needs no numerical library: scoring is a sparse dot product.
 """
 
+import heapq
 import json
 import math
 from collections import Counter
@@ -69,6 +70,8 @@ class Model:
     _joint: dict[str, tuple[float, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        # Column order: wonen, welzijn, zorg (Domain order), urgency.
+        assert list(Domain) == [Domain.wonen, Domain.welzijn, Domain.zorg]
         heads = [*(self.weights[d] for d in Domain), self.urgent_weights]
         keys = {k for w in heads for k in w}
         joint = {k: tuple(w.get(k, 0.0) for w in heads) for k in keys}
@@ -76,15 +79,21 @@ class Model:
 
     def score_all(self, x: dict[str, float]) -> tuple[dict[Domain, float], float]:
         """Domain scores and the urgency score, in one pass over the features."""
-        z = [*(self.bias[d] for d in Domain), self.urgent_bias]
+        wonen, welzijn, zorg = Domain.wonen, Domain.welzijn, Domain.zorg
+        z0, z1, z2, z3 = self.bias[wonen], self.bias[welzijn], self.bias[zorg], self.urgent_bias
         joint = self._joint
         for k, v in x.items():
             w = joint.get(k)
-            if w is not None:
-                for i, wi in enumerate(w):
-                    z[i] += v * wi
-        p = [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, zi)))) for zi in z]
-        return dict(zip(Domain, p, strict=False)), p[-1]
+            if w is not None:  # unrolled: this loop runs for every word of every question
+                z0 += v * w[0]
+                z1 += v * w[1]
+                z2 += v * w[2]
+                z3 += v * w[3]
+
+        def p(z: float) -> float:
+            return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+        return {wonen: p(z0), welzijn: p(z1), zorg: p(z2)}, p(z3)
 
     def scores(self, x: dict[str, float]) -> dict[Domain, float]:
         return self.score_all(x)[0]
@@ -92,20 +101,21 @@ class Model:
     def urgency(self, x: dict[str, float]) -> float:
         return self.score_all(x)[1]
 
-    def urgent_contributions(self, x: dict[str, float], top: int = 4) -> list[str]:
-        w = self.urgent_weights
-        ranked = sorted(
-            ((v * w.get(k, 0.0), k) for k, v in x.items() if k.startswith("w:")), reverse=True
-        )
-        return [k[2:] for c, k in ranked[:top] if c > 0.3]
-
-    def contributions(self, x: dict[str, float], domain: Domain, top: int = 4) -> list[str]:
-        """The word stems that pushed this domain up most (part of the evidence)."""
-        w = self.weights[domain]
-        ranked = sorted(
-            ((v * w.get(k, 0.0), k) for k, v in x.items() if k.startswith("w:")), reverse=True
-        )
-        return [k[2:] for c, k in ranked[:top] if c > 0.3]
+    def top_words(self, x: dict[str, float], top: int = 4) -> list[list[str]]:
+        """Per head (the domains, then urgency): the word stems that pushed it up most, in one
+        pass over the features (part of the evidence)."""
+        joint = self._joint
+        found: list[list[tuple[float, str]]] = [[] for _ in range(len(Domain) + 1)]
+        for k, v in x.items():
+            if not k.startswith("w:"):
+                continue
+            w = joint.get(k)
+            if w is None:
+                continue
+            for i, wi in enumerate(w):
+                if v * wi > 0.3:
+                    found[i].append((v * wi, k[2:]))
+        return [[word for _, word in heapq.nlargest(top, head)] for head in found]
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -100,13 +100,15 @@ def classify(text: str) -> Classification:
         scores, thresholds = analysis.domain_scores, dict.fromkeys(Domain, THRESHOLD)
         urgency = 0.0
     results: list[DomainResult] = []
+    words: list[list[str]] | None = None
     for domain in Domain:
         score = scores[domain]
         if score < thresholds[domain]:
             continue
         evidence = list(analysis.evidence[domain])
         if m is not None:
-            evidence += [w for w in m.contributions(x, domain) if w not in evidence]
+            words = words or m.top_words(x)
+            evidence += [w for w in words[list(Domain).index(domain)] if w not in evidence]
         if not evidence or not analysis.dutch:
             continue  # a label must name the words behind it
         subs = sorted(
@@ -142,7 +144,8 @@ def classify(text: str) -> Classification:
         # came closest (danger when none did), and show the words that weighed most.
         guess = max(analysis.urgent_scores.items(), key=lambda kv: (kv[1], kv[0] == "danger"))[0]
         urgent_reasons = [guess]
-        urgent_evidence = {guess: m.urgent_contributions(x) or ["(learned from examples)"]}
+        words = words or m.top_words(x)
+        urgent_evidence = {guess: words[-1] or ["(learned from examples)"]}
 
     reason: str | None = None
     if not analysis.dutch:
