@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.areas import service as areas
 from app.classification.schemas import Domain
 from app.core.security import Scope
 from app.organisations import service as organisations
@@ -43,6 +44,13 @@ DEMO_ROUTING: list[tuple[Domain, str | None, OrganisationType]] = [
 ]
 
 
+DEMO_AREAS: list[tuple[str, list[str]]] = [
+    ("Centrum", ["3811", "3812"]),
+    ("Noord", ["3813", "3814"]),
+    ("Hoogland", ["3828"]),
+]
+
+
 def seed(*, session: Session) -> dict[str, Any]:
     """Create what is missing (idempotent) and issue one fresh key per organisation."""
     result: list[dict[str, Any]] = []
@@ -62,4 +70,8 @@ def seed(*, session: Session) -> dict[str, Any]:
         routing.ensure_rule(
             session=session, domain=domain, pc4=pc4, organisation_id=by_type[org_type].id
         )
+    existing = {area.name for area, _ in areas.list_areas(session=session)}
+    for name, codes in DEMO_AREAS:
+        if name not in existing:
+            areas.save(session=session, name=name, pc4=codes)
     return {"organisations": result}

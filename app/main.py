@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+from app.areas.router import router as areas_router
 from app.classification import service as classification
 from app.classification.router import router as classification_router
 from app.core.config import API_PREFIX, API_VERSION, get_settings
@@ -39,6 +40,7 @@ TAGS = [
     {"name": "intakes", "description": "Questions recorded at the front office."},
     {"name": "referrals", "description": "Work for partners: the feed, status, forwarding."},
     {"name": "routing", "description": "Which organisation gets which domain, per area."},
+    {"name": "areas", "description": "Neighbourhoods (wijken) as sets of PC4 postcodes."},
     {"name": "sla", "description": "Deadlines in Dutch working days."},
     {"name": "webhooks", "description": "Pushing your events to your systems, signed."},
 ]
@@ -74,6 +76,7 @@ def create_app() -> FastAPI:
     api.include_router(referrals_router)
     api.include_router(routing_router)
     api.include_router(sla_router)
+    api.include_router(areas_router)
     api.include_router(webhooks_router)
     app.include_router(api)
 

@@ -1,5 +1,6 @@
 """Imports every table model, so SQLModel.metadata is complete (Alembic, tests)."""
 
+from app.areas.models import Area, AreaPostcode
 from app.core import database  # noqa: F401  (sets the naming convention first)
 from app.intakes.models import DomainCorrection, Intake
 from app.organisations.models import ApiKey, Organisation
@@ -11,6 +12,8 @@ from app.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiKey",
+    "Area",
+    "AreaPostcode",
     "DomainCorrection",
     "FeedCounter",
     "Intake",

@@ -19,6 +19,8 @@ class Intake(SQLModel, table=True):
     channel: str = Field(sa_type=sa.String(16))
     postcode: str | None = Field(default=None, sa_type=sa.String(7))
     pc4: str | None = Field(default=None, sa_type=sa.String(4), index=True)
+    # The area (wijk) the postcode belonged to when the intake was recorded.
+    area_id: uuid.UUID | None = Field(default=None, foreign_key="areas.id", index=True)
     consent: bool
     # Personal data: kept apart from the question so it can be shared, shown and erased on its own.
     resident_name: str | None = Field(default=None, sa_type=sa.String(200))

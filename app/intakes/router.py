@@ -38,6 +38,7 @@ def to_public(view: service.IntakeView) -> IntakePublic:
         question=intake.question,
         channel=intake.channel,
         postcode=intake.postcode,
+        area_id=intake.area_id,
         consent=intake.consent,
         resident=resident_of(intake),
         domains=domains,

@@ -117,6 +117,7 @@ class IntakePublic(BaseModel):
     question: str
     channel: Channel
     postcode: str | None
+    area_id: uuid.UUID | None = Field(description="The area (wijk) of the postcode, if any.")
     consent: bool
     resident: ResidentContact | None
     domains: list[DomainScore]

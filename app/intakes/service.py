@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from app.areas import service as areas
 from app.classification import service as classifier
 from app.classification.schemas import Domain
 from app.core.errors import NotFound
@@ -63,6 +64,7 @@ def create(
         channel=channel,
         postcode=postcode,
         pc4=postcode[:4] if postcode else None,
+        area_id=areas.area_for(session=session, pc4=postcode[:4] if postcode else None),
         consent=consent,
         resident_name=resident.name if resident else None,
         resident_phone=resident.phone if resident else None,
