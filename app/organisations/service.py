@@ -215,8 +215,15 @@ def authenticate(
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
     if key.last_used_at is None or now - key.last_used_at >= last_used_resolution:
-        # A plain UPDATE: no need to load the row again, and it is skipped for most requests.
-        session.execute(update(ApiKey).where(col(ApiKey.id) == key.id).values(last_used_at=now))
+        # A plain UPDATE, skipped for most requests. SKIP LOCKED: when a concurrent request with
+        # the same key is stamping it already, this one goes on instead of queueing behind it.
+        free = (
+            select(ApiKey.id)
+            .where(ApiKey.id == key.id)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        session.execute(update(ApiKey).where(col(ApiKey.id) == free).values(last_used_at=now))
     return Principal(
         organisation_id=org.id,
         organisation_type=OrganisationType(org.type),
