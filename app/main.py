@@ -20,6 +20,7 @@ from app.organisations.router import router as organisations_router
 from app.referrals.router import router as referrals_router
 from app.routing.router import router as routing_router
 from app.sla.router import router as sla_router
+from app.stats.router import router as stats_router
 from app.webhooks.router import router as webhooks_router
 
 DESCRIPTION = """
@@ -42,6 +43,7 @@ TAGS = [
     {"name": "routing", "description": "Which organisation gets which domain, per area."},
     {"name": "areas", "description": "Neighbourhoods (wijken) as sets of PC4 postcodes."},
     {"name": "sla", "description": "Deadlines in Dutch working days."},
+    {"name": "stats", "description": "Outcomes for the gemeente: aggregates, never a resident."},
     {"name": "webhooks", "description": "Pushing your events to your systems, signed."},
 ]
 
@@ -77,6 +79,7 @@ def create_app() -> FastAPI:
     api.include_router(routing_router)
     api.include_router(sla_router)
     api.include_router(areas_router)
+    api.include_router(stats_router)
     api.include_router(webhooks_router)
     app.include_router(api)
 

@@ -8,6 +8,7 @@ from app.outbox.models import OutboxEvent
 from app.referrals.models import FeedCounter, Referral, ReferralEvent
 from app.routing.models import RoutingRule
 from app.sla.models import SlaPolicy
+from app.stats.models import UnreferredSignal
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "ReferralEvent",
     "RoutingRule",
     "SlaPolicy",
+    "UnreferredSignal",
     "WebhookDelivery",
     "WebhookSubscription",
 ]

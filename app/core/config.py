@@ -64,6 +64,17 @@ class Settings(BaseSettings):
         ge=1,
         description="An urgent intake's referrals are due within this many hours.",
     )
+    stats_min_cell_size: int = Field(
+        default=5,
+        ge=1,
+        description="Statistics: a cell (or a count within it) below this is suppressed.",
+    )
+    stats_rounding_base: int = Field(
+        default=5,
+        ge=1,
+        description="Statistics: every published count is rounded to a multiple of this, so "
+        "suppressed cells cannot be worked out by subtracting published figures.",
+    )
     key_last_used_resolution_seconds: int = Field(
         default=60,
         ge=0,

@@ -19,6 +19,7 @@ from app.referrals.models import Referral
 from app.referrals.schemas import ResidentContact
 from app.referrals.states import FINAL, ReferralStatus
 from app.routing import service as routing
+from app.stats import facts
 
 
 class IntakeNotFound(NotFound):
@@ -80,6 +81,7 @@ def create(
     )
     session.add(intake)
     created: list[Referral] = []
+    unrouted: list[str] = []
     if not consent:
         intake.status = IntakeStatus.no_consent
     elif not chosen:
@@ -88,9 +90,12 @@ def create(
         plan = routing.route(session=session, domains=chosen, pc4=intake.pc4)
         if plan.unrouted:
             intake.status = IntakeStatus.needs_review
+            unrouted = [str(d) for d in plan.unrouted]
         created = referrals.create_for_intake(
             session=session, intake=intake, decisions=plan.decisions, actor=principal
         )
+    if not created or unrouted:
+        facts.record_unreferred(session=session, intake=intake, unrouted=unrouted)
     session.flush()
     return IntakeView(intake=intake, referrals=_with_names(session, created))
 
@@ -185,9 +190,11 @@ def correct_domains(
             referrals.cancel_for_correction(
                 session=session, principal=principal, referral=referral, note=reason
             )
+    unrouted: list[str] = []
     if intake.consent:
         added = [Domain(d) for d in wanted if d not in live]
         plan = routing.route(session=session, domains=added, pc4=intake.pc4)
+        unrouted = [str(d) for d in plan.unrouted]
         referrals.create_for_intake(
             session=session, intake=intake, decisions=plan.decisions, actor=principal, note=reason
         )
@@ -197,6 +204,7 @@ def correct_domains(
             intake.status = IntakeStatus.open  # refresh_intake closes it if all are final
             session.flush()
             referrals.refresh_intake(session, intake.id)
+    facts.record_unreferred(session=session, intake=intake, unrouted=unrouted)
     session.flush()
     return _view(session, intake)
 

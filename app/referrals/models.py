@@ -24,6 +24,8 @@ class Referral(SQLModel, table=True):
             "status",
             "due_at",
         ),
+        # The statistics filter on the period first (app/stats).
+        sa.Index("ix_referrals_created_at", "created_at"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -44,6 +46,15 @@ class Referral(SQLModel, table=True):
     # Position in the change feed: set anew on every change, in commit order (see feed.py).
     # Null only inside the transaction that creates the row, until it is stamped.
     feed_seq: int | None = Field(default=None, sa_type=sa.BigInteger, unique=True)
+    # For the statistics (app/stats/facts.py): copied from the intake when the referral is made
+    # and never changed after, so dashboard queries read this table without a join.
+    subcategory: str | None = Field(default=None, sa_type=sa.String(40))
+    channel: str | None = Field(default=None, sa_type=sa.String(16))
+    area_id: uuid.UUID | None = Field(default=None, foreign_key="areas.id")
+    created_month: str | None = Field(default=None, sa_type=sa.String(7))
+    created_week: str | None = Field(default=None, sa_type=sa.String(8))
+    # When the partner first accepted it: the start of the lead time to accept.
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -22,6 +22,7 @@ from app.referrals.states import FINAL, Outcome, ReferralStatus, any_next, next_
 from app.routing.schemas import RoutedBy
 from app.routing.service import RouteDecision
 from app.sla import service as sla
+from app.stats import facts
 
 MAX_PAGE = 500
 
@@ -87,6 +88,13 @@ def create_for_intake(
             urgent=intake.urgent,
             due_at=due.accept_by,
             complete_due_at=due.complete_by,
+            created_at=now,
+            updated_at=now,
+            subcategory=facts.top_subcategory(intake.classification, str(d.domain)),
+            channel=intake.channel,
+            area_id=intake.area_id,
+            created_month=facts.month_of(now),
+            created_week=facts.week_of(now),
         )
         event = ReferralEvent(
             referral_id=referral.id,
@@ -329,6 +337,8 @@ def _record(
     referral.updated_at = now
     if to in FINAL:
         referral.closed_at = now
+    if to == ReferralStatus.accepted and referral.accepted_at is None:
+        referral.accepted_at = now
     session.add(referral)
     return event
 
@@ -413,6 +423,7 @@ def forward(
     if target.type == OrganisationType.frontoffice:
         raise InvalidInput("Forward to a partner organisation; the front office cancels instead.")
 
+    now = utcnow()
     new = Referral(
         intake_id=referral.intake_id,
         organisation_id=target.id,
@@ -421,9 +432,16 @@ def forward(
         routed_by=RoutedBy.forwarded,
         forwarded_from_id=referral.id,
         urgent=referral.urgent,
+        created_at=now,
+        updated_at=now,
+        subcategory=referral.subcategory,
+        channel=referral.channel,
+        area_id=referral.area_id,
+        created_month=facts.month_of(now),
+        created_week=facts.week_of(now),
     )
     due = sla.deadlines(
-        session=session, domain=Domain(referral.domain), urgent=referral.urgent, start=utcnow()
+        session=session, domain=Domain(referral.domain), urgent=referral.urgent, start=now
     )
     new.due_at, new.complete_due_at = due.accept_by, due.complete_by
     session.add(new)
