@@ -24,6 +24,8 @@ classifier_cli = typer.Typer(
     help="Measure and improve the domain classifier.", no_args_is_help=True
 )
 cli.add_typer(classifier_cli, name="classifier")
+stats_cli = typer.Typer(help="The statistics cube.", no_args_is_help=True)
+cli.add_typer(stats_cli, name="stats")
 
 CLASSIFIER_DATA = Path(__file__).resolve().parents[1] / "tests/data/classifier"
 DEFAULT_EVAL_DATA = CLASSIFIER_DATA / "test.jsonl"
@@ -317,6 +319,28 @@ def classifier_export_corrections(
         typer.echo(f"{len(rows)} corrections written to {output}", err=True)
     else:
         sys.stdout.write(text)
+
+
+@stats_cli.command("refresh")
+def stats_refresh(
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Rebuild every month, not only the changed ones.")
+    ] = False,
+) -> None:
+    """Bring the statistics cube up to date (the worker and requests also do this)."""
+    import time
+
+    from app.stats import cube
+
+    started = time.perf_counter()
+    with Session(get_engine()) as session:
+        if rebuild:
+            cube.reset(session)
+        months = cube.refresh(session)
+        session.commit()
+    typer.echo(
+        f"statistics cube: {months} month(s) rebuilt in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def main() -> None:

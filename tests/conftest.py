@@ -18,6 +18,8 @@ TEST_DATABASE_URL = os.environ.get("WIJKWINKEL_TEST_DATABASE_URL") or (f"sqlite:
 # Before any app import, so settings and the engine see it.
 os.environ["WIJKWINKEL_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ.setdefault("WIJKWINKEL_LOG_LEVEL", "warning")
+# Statistics read what was just written (in use they may be a minute old).
+os.environ.setdefault("WIJKWINKEL_STATS_MAX_AGE_SECONDS", "0")
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402

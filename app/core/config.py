@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         description="Statistics: every published count is rounded to a multiple of this, so "
         "suppressed cells cannot be worked out by subtracting published figures.",
     )
+    stats_max_age_seconds: float = Field(
+        default=60,
+        ge=0,
+        description="Statistics: figures may be this old; an older cube is brought up to date "
+        "by the request that reads it (0: always up to date).",
+    )
     key_last_used_resolution_seconds: int = Field(
         default=60,
         ge=0,

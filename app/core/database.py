@@ -24,30 +24,6 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 _engine: Engine | None = None
 
 
-class _Percentile:
-    """`percentile(value, fraction)` for SQLite, which has no percentile_cont: the same linear
-    interpolation PostgreSQL's `percentile_cont(fraction) WITHIN GROUP (ORDER BY value)` uses, so
-    the statistics give the same figures on both engines. Nulls are skipped."""
-
-    def __init__(self) -> None:
-        self.values: list[float] = []
-        self.fraction = 0.5
-
-    def step(self, value: float | None, fraction: float) -> None:
-        self.fraction = fraction
-        if value is not None:
-            self.values.append(float(value))
-
-    def finalize(self) -> float | None:
-        if not self.values:
-            return None
-        ordered = sorted(self.values)
-        position = self.fraction * (len(ordered) - 1)
-        low = int(position)
-        high = min(low + 1, len(ordered) - 1)
-        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, foreign_keys: bool = True) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (needed for
     # SAVEPOINT and for BEGIN IMMEDIATE below).
@@ -58,7 +34,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, foreign_keys: bool =
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-    dbapi_connection.create_aggregate("percentile", 2, _Percentile)
 
 
 def _sqlite_begin(conn: Any) -> None:

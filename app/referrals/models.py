@@ -26,6 +26,9 @@ class Referral(SQLModel, table=True):
         ),
         # The statistics filter on the period first (app/stats).
         sa.Index("ix_referrals_created_at", "created_at"),
+        # Deadlines that passed since the statistics cube was last brought up to date.
+        sa.Index("ix_referrals_due_at", "due_at"),
+        sa.Index("ix_referrals_complete_due_at", "complete_due_at"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)

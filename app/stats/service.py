@@ -14,13 +14,13 @@ Disclosure control, in this order, on every cell:
 
 import math
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, literal, null, select, union_all
+from sqlalchemy import func, null, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -29,11 +29,14 @@ from app.core.config import get_settings
 from app.core.errors import InvalidInput
 from app.core.types import utcnow
 from app.organisations.models import Organisation
-from app.referrals.models import Referral
-from app.referrals.states import ReferralStatus
-from app.sla import service as sla
-from app.stats import facts
-from app.stats.models import UnreferredSignal
+from app.stats import cube, facts
+from app.stats.models import (
+    ACCEPT_BUCKETS,
+    COMPLETE_BUCKETS,
+    CUBE_MEASURES,
+    UnreferredSignal,
+    stats_cube,
+)
 
 
 class Dimension(StrEnum):
@@ -111,134 +114,218 @@ def parse_group_by(raw: Sequence[str]) -> list[Dimension]:
     return out
 
 
-def _hours(session: Session, end: Any, start: Any) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "sqlite":
-        return (func.julianday(end) - func.julianday(start)) * 24.0
-    return func.extract("epoch", end - start) / 3600.0
-
-
-def _percentile(session: Session, value: Any, fraction: float) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "sqlite":
-        return func.percentile(value, fraction)  # registered in app/core/database.py
-    return func.percentile_cont(fraction).within_group(value)
-
-
-def _period(column: Any, filters: Filters) -> list[ColumnElement[bool]]:
+def _period(column: Any, start: date | None, end: date | None) -> list[ColumnElement[bool]]:
+    """start inclusive, end exclusive (days, Dutch time)."""
     where: list[ColumnElement[bool]] = []
-    if filters.from_ is not None:
-        where.append(column >= facts.day_start(filters.from_))
-    if filters.to is not None:  # inclusive: up to the start of the next day
-        where.append(column < facts.day_start(filters.to + timedelta(days=1)))
+    if start is not None:
+        where.append(column >= facts.day_start(start))
+    if end is not None:
+        where.append(column < facts.day_start(end))
     return where
 
 
-def _facts(session: Session, group_by: Sequence[Dimension], filters: Filters) -> Any:
-    """One row per referral, plus one per unreferred intake domain, with uniform columns."""
-    r = Referral.__table__  # type: ignore[attr-defined]
-    o = Organisation.__table__  # type: ignore[attr-defined]
-    u = UnreferredSignal.__table__  # type: ignore[attr-defined]
-    now = utcnow()
-    need_type = Dimension.organisation_type in group_by
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Which months the cube answers, and which day ranges are counted from the referrals."""
 
-    referred = select(
-        r.c.domain.label("domain"),
-        r.c.subcategory.label("subcategory"),
-        r.c.organisation_id.label("organisation"),
-        (o.c.type if need_type else null()).label("organisation_type"),
-        r.c.area_id.label("area"),
-        r.c.status.label("status"),
-        r.c.outcome.label("outcome"),
-        r.c.channel.label("channel"),
-        r.c.created_week.label("week"),
-        r.c.created_month.label("month"),
-        literal(1).label("referred"),
-        case((r.c.accepted_at.is_not(None), 1), else_=0).label("accepted"),
-        case((r.c.status == str(ReferralStatus.rejected), 1), else_=0).label("rejected"),
-        case((sla.overdue_condition(now), 1), else_=0).label("overdue"),
-        _hours(session, r.c.accepted_at, r.c.created_at).label("accept_hours"),
-        case(
-            (
-                r.c.status == str(ReferralStatus.completed),
-                _hours(session, r.c.closed_at, r.c.created_at),
-            ),
-        ).label("complete_hours"),
+    cube: bool
+    cube_from: str | None  # first month, inclusive
+    cube_to: str | None  # last month, exclusive
+    raw: list[tuple[date | None, date | None]]  # [start, end) day ranges
+
+
+def _plan(group_by: Sequence[Dimension], filters: Filters) -> _Plan:
+    start = filters.from_
+    end = filters.to + timedelta(days=1) if filters.to else None
+    if Dimension.week in group_by:
+        # Weeks cross months; the cube is by month. Counted from the referrals.
+        return _Plan(cube=False, cube_from=None, cube_to=None, raw=[(start, end)])
+    first_full = None if start is None else (start if start.day == 1 else _next_month(start))
+    last_full_end = None if end is None else end.replace(day=1)
+    if first_full is not None and last_full_end is not None and first_full >= last_full_end:
+        return _Plan(cube=False, cube_from=None, cube_to=None, raw=[(start, end)])
+    raw: list[tuple[date | None, date | None]] = []
+    if start is not None and first_full is not None and start < first_full:
+        raw.append((start, first_full))
+    if end is not None and last_full_end is not None and last_full_end < end:
+        raw.append((last_full_end, end))
+    return _Plan(
+        cube=True,
+        cube_from=facts.month_of(facts.day_start(first_full)) if first_full else None,
+        cube_to=facts.month_of(facts.day_start(last_full_end)) if last_full_end else None,
+        raw=raw,
     )
-    if need_type:
-        referred = referred.join(o, o.c.id == r.c.organisation_id)
-    referred = referred.where(*_period(r.c.created_at, filters))
-    if filters.domains:
-        referred = referred.where(r.c.domain.in_(filters.domains))
-    if filters.area_id is not None:
-        referred = referred.where(r.c.area_id == filters.area_id)
-    if filters.organisation_id is not None:
-        referred = referred.where(r.c.organisation_id == filters.organisation_id)
 
-    parts = [referred]
-    # Unreferred intakes belong to no organisation: a filter on one leaves them out.
-    if filters.organisation_id is None:
-        no_number = cast(null(), Float)
-        unreferred = select(
-            u.c.domain,
-            u.c.subcategory,
-            cast(null(), r.c.organisation_id.type).label("organisation"),
-            cast(null(), o.c.type.type).label("organisation_type"),
-            u.c.area_id.label("area"),
-            u.c.reason.label("status"),
-            cast(null(), r.c.outcome.type).label("outcome"),
-            u.c.channel,
-            u.c.created_week.label("week"),
-            u.c.created_month.label("month"),
-            literal(0).label("referred"),
-            literal(0).label("accepted"),
-            literal(0).label("rejected"),
-            literal(0).label("overdue"),
-            no_number.label("accept_hours"),
-            no_number.label("complete_hours"),
-        ).where(*_period(u.c.created_at, filters))
-        if filters.domains:
-            unreferred = unreferred.where(u.c.domain.in_(filters.domains))
-        if filters.area_id is not None:
-            unreferred = unreferred.where(u.c.area_id == filters.area_id)
-        parts.append(unreferred)
-    return union_all(*parts).subquery("facts")
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _org_type(organisation_id: Any) -> Any:
+    o = Organisation.__table__  # type: ignore[attr-defined]
+    return (
+        select(o.c.type)
+        .where(o.c.id == organisation_id)
+        .scalar_subquery()
+        .label("organisation_type")
+    )
+
+
+def _from_cube(
+    session: Session, group_by: Sequence[Dimension], filters: Filters, plan: _Plan
+) -> list[Any]:
+    c = stats_cube
+    mapping: dict[Dimension, Any] = {
+        Dimension.domain: c.c.domain,
+        Dimension.subcategory: c.c.subcategory,
+        Dimension.organisation: c.c.organisation_id,
+        Dimension.organisation_type: _org_type(c.c.organisation_id),
+        Dimension.area: c.c.area_id,
+        Dimension.status: c.c.status,
+        Dimension.outcome: c.c.outcome,
+        Dimension.channel: c.c.channel,
+        Dimension.month: c.c.month,
+    }
+    dims = [mapping[d].label(d.value) for d in group_by]
+    stmt = select(*dims, *(func.sum(c.c[m]).label(m) for m in CUBE_MEASURES)).select_from(c)
+    if plan.cube_from is not None:
+        stmt = stmt.where(c.c.month >= plan.cube_from)
+    if plan.cube_to is not None:
+        stmt = stmt.where(c.c.month < plan.cube_to)
+    if filters.domains:
+        stmt = stmt.where(c.c.domain.in_(filters.domains))
+    if filters.area_id is not None:
+        stmt = stmt.where(c.c.area_id == filters.area_id)
+    if filters.organisation_id is not None:
+        stmt = stmt.where(c.c.organisation_id == filters.organisation_id)
+    if dims:
+        stmt = stmt.group_by(*dims)
+    return list(session.execute(stmt).all())
+
+
+def _from_referrals(
+    session: Session,
+    group_by: Sequence[Dimension],
+    filters: Filters,
+    start: date | None,
+    end: date | None,
+) -> list[Any]:
+    r = cube.REFERRALS
+    per_referral = cube.referral_measures(session, utcnow()).where(
+        *_period(r.c.created_at, start, end)
+    )
+    if filters.domains:
+        per_referral = per_referral.where(r.c.domain.in_(filters.domains))
+    if filters.area_id is not None:
+        per_referral = per_referral.where(r.c.area_id == filters.area_id)
+    if filters.organisation_id is not None:
+        per_referral = per_referral.where(r.c.organisation_id == filters.organisation_id)
+    p = per_referral.subquery("r")
+    mapping: dict[Dimension, Any] = {
+        Dimension.domain: p.c.domain,
+        Dimension.subcategory: p.c.subcategory,
+        Dimension.organisation: p.c.organisation_id,
+        Dimension.organisation_type: _org_type(p.c.organisation_id),
+        Dimension.area: p.c.area_id,
+        Dimension.status: p.c.status,
+        Dimension.outcome: p.c.outcome,
+        Dimension.channel: p.c.channel,
+        Dimension.week: p.c.created_week,
+        Dimension.month: p.c.created_month,
+    }
+    dims = [mapping[d].label(d.value) for d in group_by]
+    stmt = select(*cube.aggregate_referrals(p, dims)).select_from(p)
+    if dims:
+        stmt = stmt.group_by(*dims)
+    return list(session.execute(stmt).all())
+
+
+def _unreferred(session: Session, group_by: Sequence[Dimension], filters: Filters) -> list[Any]:
+    """Intake domains that were not referred belong to no organisation: a filter on one leaves
+    them out."""
+    if filters.organisation_id is not None:
+        return []
+    u = UnreferredSignal.__table__  # type: ignore[attr-defined]
+    nothing = null()
+    mapping: dict[Dimension, Any] = {
+        Dimension.domain: u.c.domain,
+        Dimension.subcategory: u.c.subcategory,
+        Dimension.organisation: nothing,
+        Dimension.organisation_type: nothing,
+        Dimension.area: u.c.area_id,
+        Dimension.status: u.c.reason,
+        Dimension.outcome: nothing,
+        Dimension.channel: u.c.channel,
+        Dimension.week: u.c.created_week,
+        Dimension.month: u.c.created_month,
+    }
+    dims = [mapping[d].label(d.value) for d in group_by]
+    # PostgreSQL refuses GROUP BY NULL; a constant needs no grouping anyway.
+    varying = [mapping[d].label(d.value) for d in group_by if mapping[d] is not nothing]
+    end = filters.to + timedelta(days=1) if filters.to else None
+    stmt = (
+        select(*dims, func.count().label("n"))
+        .select_from(u)
+        .where(*_period(u.c.created_at, filters.from_, end))
+    )
+    if filters.domains:
+        stmt = stmt.where(u.c.domain.in_(filters.domains))
+    if filters.area_id is not None:
+        stmt = stmt.where(u.c.area_id == filters.area_id)
+    if varying:
+        stmt = stmt.group_by(*varying)
+    return list(session.execute(stmt).all())
+
+
+def _key(row: Any, group_by: Sequence[Dimension]) -> tuple[str | None, ...]:
+    return tuple(
+        None if row._mapping[d.value] is None else str(row._mapping[d.value]) for d in group_by
+    )
 
 
 def referral_table(*, session: Session, group_by: Sequence[Dimension], filters: Filters) -> Table:
-    """The table for these groups and filters, with small cells suppressed and counts rounded."""
+    """The table for these groups and filters, with small cells suppressed and counts rounded.
+
+    Whole months come from the cube, partial months at the ends of the period (and anything by
+    week) from the referrals themselves, unreferred intakes from their own table; the parts are
+    added up per cell. Every part is aggregated in SQL."""
     if filters.from_ and filters.to and filters.from_ > filters.to:
         raise InvalidStatsQuery("'from' lies after 'to'.", parameter="from")
     settings = get_settings()
     k, base = settings.stats_min_cell_size, settings.stats_rounding_base
-    f = _facts(session, group_by, filters)
-    dims = [f.c[d.value] for d in group_by]
-    stmt = select(
-        *dims,
-        func.count().label("n"),
-        func.sum(f.c.referred).label("referred"),
-        func.sum(f.c.accepted).label("accepted"),
-        func.sum(f.c.rejected).label("rejected"),
-        func.sum(f.c.overdue).label("overdue"),
-        func.count(f.c.accept_hours).label("n_accept"),
-        _percentile(session, f.c.accept_hours, 0.5).label("median_accept"),
-        _percentile(session, f.c.accept_hours, 0.9).label("p90_accept"),
-        func.count(f.c.complete_hours).label("n_complete"),
-        _percentile(session, f.c.complete_hours, 0.5).label("median_complete"),
-        _percentile(session, f.c.complete_hours, 0.9).label("p90_complete"),
-    )
-    if dims:
-        stmt = stmt.group_by(*dims).order_by(*dims)
-    rows = session.execute(stmt).all()
-    labels = _labels(session, rows, group_by)
+    cube.refresh(session, max_age=timedelta(seconds=settings.stats_max_age_seconds))
+    plan = _plan(group_by, filters)
+    rows: list[Any] = []
+    if plan.cube:
+        rows += _from_cube(session, group_by, filters, plan)
+    for start, end in plan.raw:
+        rows += _from_referrals(session, group_by, filters, start, end)
+    totals: dict[tuple[str | None, ...], dict[str, int]] = {}
+    for row in rows:
+        into = totals.setdefault(
+            _key(row, group_by), dict.fromkeys((*CUBE_MEASURES, "referred"), 0)
+        )
+        got = cube.measures_of(row._mapping)
+        for name, value in got.items():
+            into[name] += value
+        into["referred"] += got["n"]
+    for row in _unreferred(session, group_by, filters):
+        into = totals.setdefault(
+            _key(row, group_by), dict.fromkeys((*CUBE_MEASURES, "referred"), 0)
+        )
+        into["n"] += int(row._mapping["n"])
+    labels = _labels(session, totals, group_by)
+    ordered = sorted(totals.items(), key=lambda kv: [(v is None, v or "") for v in kv[0]])
     cells = [
         _protect(
-            row._mapping,
-            group_by,
+            dict(zip((d.value for d in group_by), key, strict=True)),
+            sums,
             k=k,
             base=base,
             labels=labels,
         )
-        for row in rows
-        if row.n  # an empty table without groups still yields one row of zeros
+        for key, sums in ordered
+        if sums["n"]
     ]
     return Table(
         group_by=list(group_by),
@@ -251,7 +338,7 @@ def referral_table(*, session: Session, group_by: Sequence[Dimension], filters: 
 
 
 def _labels(
-    session: Session, rows: Sequence[Any], group_by: Sequence[Dimension]
+    session: Session, totals: Mapping[tuple[str | None, ...], Any], group_by: Sequence[Dimension]
 ) -> dict[str, dict[str, str]]:
     """Names for the organisation and area ids in the result (public, not personal data)."""
     out: dict[str, dict[str, str]] = {}
@@ -261,7 +348,8 @@ def _labels(
     )
     for dim, table in tables:
         if dim in group_by:
-            ids = {row._mapping[dim.value] for row in rows} - {None}
+            at = list(group_by).index(dim)
+            ids = {uuid.UUID(key[at]) for key in totals if key[at] is not None}
             if ids:
                 found = session.execute(
                     select(table.c.id, table.c.name).where(table.c.id.in_(ids))
@@ -276,21 +364,23 @@ def round_to(value: int, base: int) -> int:
 
 
 def _protect(
-    row: Any, group_by: Sequence[Dimension], *, k: int, base: int, labels: dict[str, dict[str, str]]
+    group: dict[str, str | None],
+    sums: Mapping[str, int],
+    *,
+    k: int,
+    base: int,
+    labels: dict[str, dict[str, str]],
 ) -> Cell:
-    group: dict[str, str | None] = {}
-    names: dict[str, str] = {}
-    for dim in group_by:
-        value = row[dim.value]
-        group[dim.value] = None if value is None else str(value)
-        if value is not None and str(value) in labels.get(dim.value, {}):
-            names[dim.value] = labels[dim.value][str(value)]
-    n = int(row["n"])
+    names = {
+        dim: labels[dim][value]
+        for dim, value in group.items()
+        if value is not None and value in labels.get(dim, {})
+    }
+    n = sums["n"]
     if n < k:
         return Cell(group=group, labels=names, suppressed=True, measures=dict.fromkeys(MEASURES))
     hidden: list[str] = []
-    referred, accepted = int(row["referred"] or 0), int(row["accepted"] or 0)
-    rejected, overdue = int(row["rejected"] or 0), int(row["overdue"] or 0)
+    referred, accepted, rejected = sums["referred"], sums["accepted"], sums["rejected"]
 
     def share(part: int, name: str) -> float | None:
         if referred == 0:
@@ -302,32 +392,37 @@ def _protect(
         # the exact count back (5 of 7 is 0.71, which no other count near 7 gives).
         return round(round_to(part, base) / round_to(referred, base), 2)
 
-    def hours(count: int, value: Any, name: str) -> float | None:
-        if count == 0 or value is None:
-            return None
+    def lead_times(buckets: Sequence[str], prefix: str) -> tuple[float | None, float | None]:
+        histogram = [sums[b] for b in buckets]
+        count = sum(histogram)
+        if count == 0:
+            return None, None
         if count < k:
-            hidden.append(name)
-            return None
-        return round(float(value), 1)
+            hidden.extend([f"median_hours_to_{prefix}", f"p90_hours_to_{prefix}"])
+            return None, None
+        median, p90 = cube.percentiles(histogram, (0.5, 0.9))
+        return (
+            None if median is None else round(median, 1),
+            None if p90 is None else round(p90, 1),
+        )
 
-    def small_count(value: int, name: str) -> int | None:
-        if 0 < value < k:
-            hidden.append(name)
-            return None
-        return round_to(value, base)
-
-    n_accept, n_complete = int(row["n_accept"] or 0), int(row["n_complete"] or 0)
+    overdue: int | None = sums["overdue"]
+    if overdue is not None and 0 < overdue < k:
+        hidden.append("overdue")
+        overdue = None
+    elif overdue is not None:
+        overdue = round_to(overdue, base)
+    median_accept, p90_accept = lead_times(ACCEPT_BUCKETS, "accept")
+    median_complete, p90_complete = lead_times(COMPLETE_BUCKETS, "complete")
     measures: dict[str, float | int | None] = {
         "count": round_to(n, base),
         "share_accepted": share(accepted, "share_accepted"),
         "share_rejected": share(rejected, "share_rejected"),
-        "median_hours_to_accept": hours(n_accept, row["median_accept"], "median_hours_to_accept"),
-        "p90_hours_to_accept": hours(n_accept, row["p90_accept"], "p90_hours_to_accept"),
-        "median_hours_to_complete": hours(
-            n_complete, row["median_complete"], "median_hours_to_complete"
-        ),
-        "p90_hours_to_complete": hours(n_complete, row["p90_complete"], "p90_hours_to_complete"),
-        "overdue": small_count(overdue, "overdue"),
+        "median_hours_to_accept": median_accept,
+        "p90_hours_to_accept": p90_accept,
+        "median_hours_to_complete": median_complete,
+        "p90_hours_to_complete": p90_complete,
+        "overdue": overdue,
     }
     return Cell(
         group=group, labels=names, suppressed=False, measures=measures, suppressed_measures=hidden

@@ -29,6 +29,7 @@ from app.core.database import get_engine
 from app.core.types import utcnow
 from app.outbox.models import OutboxEvent
 from app.sla import service as sla
+from app.stats import cube as stats_cube
 from app.webhooks import signing
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -210,6 +211,10 @@ def run_once(*, batch: int | None = None, client: httpx.Client | None = None) ->
     settings = get_settings()
     with Session(get_engine()) as session:
         sla.announce_overdue(session=session)  # queues referral.overdue, once per referral
+        session.commit()
+    with Session(get_engine()) as session:
+        # Keep the statistics cube younger than requests accept, so they rarely wait for it.
+        stats_cube.refresh(session, max_age=timedelta(seconds=settings.stats_max_age_seconds / 2))
         session.commit()
     with Session(get_engine()) as session:
         jobs = claim(session=session, batch=batch or settings.worker_batch_size)

@@ -6,7 +6,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from app.referrals.models import Referral
-from app.stats import facts
+from app.stats import cube, facts
 from app.stats.models import UnreferredSignal
 from tests.conftest import Party
 from tests.intakes.helpers import make_intake
@@ -52,6 +52,13 @@ def move_in_time(session: Session, intake_ids: list[str], moment: datetime) -> N
     session.execute(
         update(UnreferredSignal).where(UnreferredSignal.intake_id.in_(ids)).values(**values)  # type: ignore[attr-defined]
     )
+    changed_behind_the_services(session)
+
+
+def changed_behind_the_services(session: Session) -> None:
+    """Rows were changed directly, not through the services: the cube cannot know (in use,
+    referrals never move in time), so have it rebuilt."""
+    cube.reset(session)
     session.commit()
 
 
@@ -64,4 +71,4 @@ def lead_times(session: Session, referral_ids: list[str], hours: list[float]) ->
         assert ref is not None
         ref.accepted_at = ref.created_at + timedelta(hours=h)
         session.add(ref)
-    session.commit()
+    changed_behind_the_services(session)

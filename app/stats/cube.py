@@ -1,0 +1,247 @@
+"""The statistics cube: referrals pre-counted per month and dimension, kept up to date cheaply.
+
+Why: a gemeente's year holds hundreds of thousands of referrals; scanning them for every
+dashboard request is too slow. The cube has one row per month and combination of dimensions,
+with the counts and two lead-time histograms, so the same question reads a few thousand rows.
+
+How it stays right: every referral change takes the next feed position (app/referrals/feed.py),
+in commit order. The cube remembers the last position it includes; months in which a referral
+changed since, or in which an open referral passed a deadline (the overdue count changes with
+time alone), are rebuilt from the referrals. Rebuilding is always from the source, so the cube
+cannot drift. Requests bring it up to date when it is older than
+`WIJKWINKEL_STATS_MAX_AGE_SECONDS` (figures are at most that old); the worker does it too.
+"""
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from app.core.types import utcnow
+from app.referrals.models import Referral
+from app.sla import service as sla
+from app.stats import facts
+from app.stats.models import (
+    ACCEPT_BUCKETS,
+    COMPLETE_BUCKETS,
+    CUBE_DIMENSIONS,
+    CUBE_MEASURES,
+    LEAD_TIME_LOWER_BOUNDS,
+    StatsCubeState,
+    stats_cube,
+)
+
+log = logging.getLogger(__name__)
+
+REFERRALS = Referral.__table__  # type: ignore[attr-defined]
+
+
+def hours_between(session: Session, end: Any, start: Any) -> ColumnElement[Any]:
+    if session.get_bind().dialect.name == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 24.0
+    return func.extract("epoch", end - start) / 3600.0
+
+
+def _bucket(hours: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The histogram step a lead time falls in (null when there is none)."""
+    bounds = LEAD_TIME_LOWER_BOUNDS
+    whens = [(hours < bounds[i + 1], i) for i in range(len(bounds) - 1)]
+    return case(*whens, else_=len(bounds) - 1)
+
+
+def referral_measures(session: Session, now: datetime) -> Select[Any]:
+    """Per referral: the flags and histogram steps the cube and the statistics add up."""
+    r = REFERRALS
+    accept_hours = hours_between(session, r.c.accepted_at, r.c.created_at)
+    complete_hours = hours_between(session, r.c.closed_at, r.c.created_at)
+    return select(
+        r,
+        case((r.c.accepted_at.is_not(None), 1), else_=0).label("is_accepted"),
+        case((r.c.status == "rejected", 1), else_=0).label("is_rejected"),
+        case((sla.overdue_condition(now), 1), else_=0).label("is_overdue"),
+        case((r.c.accepted_at.is_not(None), _bucket(accept_hours))).label("accept_bucket"),
+        case((r.c.status == "completed", _bucket(complete_hours))).label("complete_bucket"),
+    )
+
+
+def aggregate_referrals(rows: Any, dims: Sequence[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+    """The cube's measures over per-referral rows (a subquery of referral_measures)."""
+    return [
+        *dims,
+        func.count().label("n"),
+        func.coalesce(func.sum(rows.c.is_accepted), 0).label("accepted"),
+        func.coalesce(func.sum(rows.c.is_rejected), 0).label("rejected"),
+        func.coalesce(func.sum(rows.c.is_overdue), 0).label("overdue"),
+        *(
+            func.count().filter(rows.c.accept_bucket == i).label(name)
+            for i, name in enumerate(ACCEPT_BUCKETS)
+        ),
+        *(
+            func.count().filter(rows.c.complete_bucket == i).label(name)
+            for i, name in enumerate(COMPLETE_BUCKETS)
+        ),
+    ]
+
+
+def month_range(month: str) -> tuple[date, date]:
+    """First day of `YYYY-MM` and the first day of the next month."""
+    year, mon = int(month[:4]), int(month[5:7])
+    start = date(year, mon, 1)
+    end = date(year + (mon == 12), mon % 12 + 1, 1)
+    return start, end
+
+
+def _rebuild_month(session: Session, month: str, now: datetime) -> None:
+    start, end = month_range(month)
+    per_referral = (
+        referral_measures(session, now)
+        .where(
+            REFERRALS.c.created_at >= facts.day_start(start),
+            REFERRALS.c.created_at < facts.day_start(end),
+        )
+        .subquery("r")
+    )
+    mapping = {
+        "month": per_referral.c.created_month,
+        "domain": per_referral.c.domain,
+        "subcategory": per_referral.c.subcategory,
+        "organisation_id": per_referral.c.organisation_id,
+        "area_id": per_referral.c.area_id,
+        "channel": per_referral.c.channel,
+        "status": per_referral.c.status,
+        "outcome": per_referral.c.outcome,
+    }
+    dims = [mapping[d].label(d) for d in CUBE_DIMENSIONS]
+    source = select(*aggregate_referrals(per_referral, dims)).group_by(*dims)
+    session.execute(delete(stats_cube).where(stats_cube.c.month == month))
+    session.execute(insert(stats_cube).from_select([*CUBE_DIMENSIONS, *CUBE_MEASURES], source))
+
+
+def _dirty_months(session: Session, state: StatsCubeState, now: datetime) -> set[str]:
+    r = REFERRALS
+    since = state.refreshed_at or datetime(1970, 1, 1, tzinfo=UTC)
+    changed = select(r.c.created_month).where(r.c.feed_seq > state.last_feed_seq)
+    # Open referrals whose deadline passed since: their month's overdue count changed.
+    late = select(r.c.created_month).where(
+        or_(
+            and_(
+                r.c.status.in_([str(s) for s in sla.WAITING]),
+                r.c.due_at > since,
+                r.c.due_at <= now,
+            ),
+            and_(
+                r.c.status.in_([str(s) for s in sla.WORKING]),
+                r.c.complete_due_at > since,
+                r.c.complete_due_at <= now,
+            ),
+        )
+    )
+    months = session.execute(changed.union(late)).scalars().all()
+    return {m for m in months if m is not None}
+
+
+def refresh(session: Session, *, max_age: timedelta | None = None) -> int:
+    """Bring the cube up to date; returns how many months were rebuilt. With max_age, a cube
+    refreshed more recently than that is left as it is."""
+    now = utcnow()
+    state = session.get(StatsCubeState, 1)
+    if state is None:
+        state = StatsCubeState(id=1)
+        session.add(state)
+        session.flush()
+    if (
+        max_age is not None
+        and state.refreshed_at is not None
+        and now - state.refreshed_at < max_age
+    ):
+        return 0
+    # One refresher at a time; the others wait here and then find it done.
+    state = session.execute(
+        select(StatsCubeState)
+        .where(col(StatsCubeState.id) == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    now = utcnow()
+    if (
+        max_age is not None
+        and state.refreshed_at is not None
+        and now - state.refreshed_at < max_age
+    ):
+        return 0
+    top = session.execute(select(func.max(REFERRALS.c.feed_seq))).scalar_one_or_none() or 0
+    if state.last_feed_seq == 0:
+        # A first build, or a reset: start from nothing, so no month is left over.
+        session.execute(delete(stats_cube))
+    months = sorted(_dirty_months(session, state, now))
+    for month in months:
+        _rebuild_month(session, month, now)
+    state.last_feed_seq = max(top, state.last_feed_seq)
+    state.refreshed_at = now
+    session.add(state)
+    session.flush()
+    if months:
+        log.debug("statistics cube: rebuilt %d month(s)", len(months))
+    return len(months)
+
+
+def reset(session: Session) -> None:
+    """Forget what the cube holds; the next refresh rebuilds all of it."""
+    session.execute(update(StatsCubeState).values(last_feed_seq=0, refreshed_at=None))
+
+
+def percentiles(histogram: Sequence[int], fractions: Sequence[float]) -> list[float | None]:
+    """Percentiles (as PostgreSQL's percentile_cont) of values known only by histogram step:
+    the values in a step are taken as spread evenly over it, the last step's at its start."""
+    total = sum(histogram)
+    if total == 0:
+        return [None for _ in fractions]
+    bounds = LEAD_TIME_LOWER_BOUNDS
+
+    def value_at(rank: int) -> float:
+        seen = 0
+        for i, count in enumerate(histogram):
+            if rank < seen + count:
+                lo = bounds[i]
+                if i + 1 == len(bounds):
+                    return float(lo)
+                hi = bounds[i + 1]
+                return lo + (rank - seen + 0.5) / count * (hi - lo)
+            seen += count
+        return float(bounds[-1])  # not reached
+
+    out: list[float | None] = []
+    for fraction in fractions:
+        position = fraction * (total - 1)
+        low = int(position)
+        high = min(low + 1, total - 1)
+        a, b = value_at(low), value_at(high)
+        out.append(a + (b - a) * (position - low))
+    return out
+
+
+def as_of(session: Session) -> datetime | None:
+    state = session.get(StatsCubeState, 1)
+    return state.refreshed_at if state else None
+
+
+def measures_of(row: Mapping[str, Any]) -> dict[str, int]:
+    return {m: int(row[m] or 0) for m in CUBE_MEASURES}
+
+
+__all__ = [
+    "aggregate_referrals",
+    "as_of",
+    "hours_between",
+    "measures_of",
+    "month_range",
+    "percentiles",
+    "referral_measures",
+    "refresh",
+    "reset",
+]
