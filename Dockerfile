@@ -1,4 +1,4 @@
-# The API (and, later, the worker) image. Build: docker build -t wijkwinkel .
+# The image for the API and the worker. Build: docker build -t wijkwinkel .
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

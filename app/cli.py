@@ -182,6 +182,26 @@ def _find_org(session: Session, ref: str):  # type: ignore[no-untyped-def]
     return org
 
 
+def _keys_work(session: Session, path: Path) -> bool:
+    """Whether the first key in a demo keys file authenticates against this database."""
+    from datetime import timedelta
+
+    from app.core.errors import Unauthenticated
+    from app.organisations import service as organisations
+
+    try:
+        key = json.loads(path.read_text(encoding="utf-8"))["organisations"][0]["api_key"]
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return False
+    try:
+        organisations.authenticate(
+            session=session, token=key, last_used_resolution=timedelta(days=1)
+        )
+    except Unauthenticated:
+        return False
+    return True
+
+
 @cli.command()
 def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
@@ -200,9 +220,15 @@ def demo(
     with Session(get_engine()) as session:
         if if_new and session.exec(select(Organisation)).first() is not None:
             where = output or get_settings().demo_keys_file
-            note = f" Demo keys from the first run are in {where}." if where.exists() else ""
-            typer.echo(f"Database already has organisations; demo skipped.{note}", err=True)
-            return
+            if _keys_work(session, where):
+                typer.echo(
+                    f"Database already has organisations; demo skipped. "
+                    f"Demo keys from the first run are in {where}.",
+                    err=True,
+                )
+                return
+            # The keys file belongs to another database (or is gone): issue fresh keys.
+            typer.echo(f"The keys in {where} do not work with this database; new ones:", err=True)
         result = demo_data.seed(session=session)
         session.commit()
     text = json.dumps(result, indent=2, ensure_ascii=False)

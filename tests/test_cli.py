@@ -74,3 +74,26 @@ def test_key_create_rejects_unknown_scope_and_organisation():
     r = runner.invoke(cli, ["key", "create", "Org", "-s", "everything"])
     assert r.exit_code == 1
     assert "unknown scope" in r.output
+
+
+def test_demo_if_new_replaces_a_keys_file_of_another_database(tmp_path):
+    out = tmp_path / "keys.json"
+    assert runner.invoke(cli, ["demo", "--if-new", "--json", "--output", str(out)]).exit_code == 0
+    # As if the file came from another database: its keys do not work here.
+    stale = json.loads(out.read_text())
+    for org in stale["organisations"]:
+        org["api_key"] = "wwk_not_from_this_database"
+    out.write_text(json.dumps(stale))
+    r = runner.invoke(cli, ["demo", "--if-new", "--json", "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "do not work with this database" in r.stderr
+    fresh = json.loads(out.read_text())["organisations"]
+    assert all(o["api_key"].startswith("wwk_") for o in fresh)
+    assert fresh[0]["api_key"] != "wwk_not_from_this_database"
+    assert runner.invoke(cli, ["demo", "--if-new", "--output", str(out)]).exit_code == 0
+
+
+def test_stats_refresh_command():
+    r = runner.invoke(cli, ["stats", "refresh", "--rebuild"])
+    assert r.exit_code == 0, r.output
+    assert "statistics cube" in r.stdout

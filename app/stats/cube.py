@@ -23,6 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from app.core.types import utcnow
+from app.organisations.models import Organisation
 from app.referrals.models import Referral
 from app.sla import service as sla
 from app.stats import facts
@@ -39,6 +40,7 @@ from app.stats.models import (
 log = logging.getLogger(__name__)
 
 REFERRALS = Referral.__table__  # type: ignore[attr-defined]
+ORGANISATIONS = Organisation.__table__  # type: ignore[attr-defined]
 
 
 def hours_between(session: Session, end: Any, start: Any) -> ColumnElement[Any]:
@@ -54,38 +56,57 @@ def _bucket(hours: ColumnElement[Any]) -> ColumnElement[Any]:
     return case(*whens, else_=len(bounds) - 1)
 
 
-def referral_measures(session: Session, now: datetime) -> Select[Any]:
-    """Per referral: the flags and histogram steps the cube and the statistics add up."""
+def aggregate(
+    session: Session,
+    dims: Sequence[tuple[str, ColumnElement[Any]]],
+    where: Sequence[ColumnElement[bool]],
+    now: datetime,
+) -> Select[Any]:
+    """The cube's measures over the referrals that match `where`, per combination of `dims`
+    (columns of the referrals table, or the organisation's `type`).
+
+    In two steps: first per dimensions and lead-time step, so each referral's step is worked out
+    once, then the steps are spread over the histogram columns (a few thousand rows)."""
     r = REFERRALS
-    accept_hours = hours_between(session, r.c.accepted_at, r.c.created_at)
-    complete_hours = hours_between(session, r.c.closed_at, r.c.created_at)
-    return select(
-        r,
-        case((r.c.accepted_at.is_not(None), 1), else_=0).label("is_accepted"),
-        case((r.c.status == "rejected", 1), else_=0).label("is_rejected"),
-        case((sla.overdue_condition(now), 1), else_=0).label("is_overdue"),
-        case((r.c.accepted_at.is_not(None), _bucket(accept_hours))).label("accept_bucket"),
-        case((r.c.status == "completed", _bucket(complete_hours))).label("complete_bucket"),
-    )
-
-
-def aggregate_referrals(rows: Any, dims: Sequence[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
-    """The cube's measures over per-referral rows (a subquery of referral_measures)."""
-    return [
-        *dims,
+    o = ORGANISATIONS
+    accept_step = _bucket(hours_between(session, r.c.accepted_at, r.c.created_at))
+    complete_step = _bucket(hours_between(session, r.c.closed_at, r.c.created_at))
+    keys = [column.label(name) for name, column in dims]
+    steps = [
+        case((r.c.accepted_at.is_not(None), accept_step)).label("accept_step"),
+        case((r.c.status == "completed", complete_step)).label("complete_step"),
+    ]
+    inner = select(
+        *keys,
+        *steps,
         func.count().label("n"),
-        func.coalesce(func.sum(rows.c.is_accepted), 0).label("accepted"),
-        func.coalesce(func.sum(rows.c.is_rejected), 0).label("rejected"),
-        func.coalesce(func.sum(rows.c.is_overdue), 0).label("overdue"),
+        func.count().filter(r.c.accepted_at.is_not(None)).label("accepted"),
+        func.count().filter(r.c.status == "rejected").label("rejected"),
+        func.count().filter(sla.overdue_condition(now)).label("overdue"),
+    ).where(*where)
+    if any(column.table is o for _, column in dims if hasattr(column, "table")):
+        inner = inner.select_from(r.join(o, o.c.id == r.c.organisation_id))
+    else:
+        inner = inner.select_from(r)
+    grouped = inner.group_by(*keys, *steps).subquery("per_step")
+    g = grouped.c
+    outer_keys = [g[name] for name, _ in dims]
+    stmt = select(
+        *outer_keys,
+        func.sum(g.n).label("n"),
+        func.sum(g.accepted).label("accepted"),
+        func.sum(g.rejected).label("rejected"),
+        func.sum(g.overdue).label("overdue"),
         *(
-            func.count().filter(rows.c.accept_bucket == i).label(name)
+            func.sum(case((g.accept_step == i, g.n), else_=0)).label(name)
             for i, name in enumerate(ACCEPT_BUCKETS)
         ),
         *(
-            func.count().filter(rows.c.complete_bucket == i).label(name)
+            func.sum(case((g.complete_step == i, g.n), else_=0)).label(name)
             for i, name in enumerate(COMPLETE_BUCKETS)
         ),
-    ]
+    )
+    return stmt.group_by(*outer_keys) if outer_keys else stmt
 
 
 def month_range(month: str) -> tuple[date, date]:
@@ -98,26 +119,23 @@ def month_range(month: str) -> tuple[date, date]:
 
 def _rebuild_month(session: Session, month: str, now: datetime) -> None:
     start, end = month_range(month)
-    per_referral = (
-        referral_measures(session, now)
-        .where(
-            REFERRALS.c.created_at >= facts.day_start(start),
-            REFERRALS.c.created_at < facts.day_start(end),
-        )
-        .subquery("r")
-    )
-    mapping = {
-        "month": per_referral.c.created_month,
-        "domain": per_referral.c.domain,
-        "subcategory": per_referral.c.subcategory,
-        "organisation_id": per_referral.c.organisation_id,
-        "area_id": per_referral.c.area_id,
-        "channel": per_referral.c.channel,
-        "status": per_referral.c.status,
-        "outcome": per_referral.c.outcome,
+    r = REFERRALS
+    columns = {
+        "month": r.c.created_month,
+        "domain": r.c.domain,
+        "subcategory": r.c.subcategory,
+        "organisation_id": r.c.organisation_id,
+        "area_id": r.c.area_id,
+        "channel": r.c.channel,
+        "status": r.c.status,
+        "outcome": r.c.outcome,
     }
-    dims = [mapping[d].label(d) for d in CUBE_DIMENSIONS]
-    source = select(*aggregate_referrals(per_referral, dims)).group_by(*dims)
+    source = aggregate(
+        session,
+        [(d, columns[d]) for d in CUBE_DIMENSIONS],
+        [r.c.created_at >= facts.day_start(start), r.c.created_at < facts.day_start(end)],
+        now,
+    )
     session.execute(delete(stats_cube).where(stats_cube.c.month == month))
     session.execute(insert(stats_cube).from_select([*CUBE_DIMENSIONS, *CUBE_MEASURES], source))
 
@@ -235,13 +253,12 @@ def measures_of(row: Mapping[str, Any]) -> dict[str, int]:
 
 
 __all__ = [
-    "aggregate_referrals",
+    "aggregate",
     "as_of",
     "hours_between",
     "measures_of",
     "month_range",
     "percentiles",
-    "referral_measures",
     "refresh",
     "reset",
 ]

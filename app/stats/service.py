@@ -161,16 +161,6 @@ def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def _org_type(organisation_id: Any) -> Any:
-    o = Organisation.__table__  # type: ignore[attr-defined]
-    return (
-        select(o.c.type)
-        .where(o.c.id == organisation_id)
-        .scalar_subquery()
-        .label("organisation_type")
-    )
-
-
 def _from_cube(
     session: Session, group_by: Sequence[Dimension], filters: Filters, plan: _Plan
 ) -> list[Any]:
@@ -179,7 +169,7 @@ def _from_cube(
         Dimension.domain: c.c.domain,
         Dimension.subcategory: c.c.subcategory,
         Dimension.organisation: c.c.organisation_id,
-        Dimension.organisation_type: _org_type(c.c.organisation_id),
+        Dimension.organisation_type: cube.ORGANISATIONS.c.type,
         Dimension.area: c.c.area_id,
         Dimension.status: c.c.status,
         Dimension.outcome: c.c.outcome,
@@ -187,7 +177,12 @@ def _from_cube(
         Dimension.month: c.c.month,
     }
     dims = [mapping[d].label(d.value) for d in group_by]
-    stmt = select(*dims, *(func.sum(c.c[m]).label(m) for m in CUBE_MEASURES)).select_from(c)
+    source = (
+        c.join(cube.ORGANISATIONS, cube.ORGANISATIONS.c.id == c.c.organisation_id)
+        if Dimension.organisation_type in group_by
+        else c
+    )
+    stmt = select(*dims, *(func.sum(c.c[m]).label(m) for m in CUBE_MEASURES)).select_from(source)
     if plan.cube_from is not None:
         stmt = stmt.where(c.c.month >= plan.cube_from)
     if plan.cube_to is not None:
@@ -211,32 +206,26 @@ def _from_referrals(
     end: date | None,
 ) -> list[Any]:
     r = cube.REFERRALS
-    per_referral = cube.referral_measures(session, utcnow()).where(
-        *_period(r.c.created_at, start, end)
-    )
-    if filters.domains:
-        per_referral = per_referral.where(r.c.domain.in_(filters.domains))
-    if filters.area_id is not None:
-        per_referral = per_referral.where(r.c.area_id == filters.area_id)
-    if filters.organisation_id is not None:
-        per_referral = per_referral.where(r.c.organisation_id == filters.organisation_id)
-    p = per_referral.subquery("r")
-    mapping: dict[Dimension, Any] = {
-        Dimension.domain: p.c.domain,
-        Dimension.subcategory: p.c.subcategory,
-        Dimension.organisation: p.c.organisation_id,
-        Dimension.organisation_type: _org_type(p.c.organisation_id),
-        Dimension.area: p.c.area_id,
-        Dimension.status: p.c.status,
-        Dimension.outcome: p.c.outcome,
-        Dimension.channel: p.c.channel,
-        Dimension.week: p.c.created_week,
-        Dimension.month: p.c.created_month,
+    columns: dict[Dimension, Any] = {
+        Dimension.domain: r.c.domain,
+        Dimension.subcategory: r.c.subcategory,
+        Dimension.organisation: r.c.organisation_id,
+        Dimension.organisation_type: cube.ORGANISATIONS.c.type,
+        Dimension.area: r.c.area_id,
+        Dimension.status: r.c.status,
+        Dimension.outcome: r.c.outcome,
+        Dimension.channel: r.c.channel,
+        Dimension.week: r.c.created_week,
+        Dimension.month: r.c.created_month,
     }
-    dims = [mapping[d].label(d.value) for d in group_by]
-    stmt = select(*cube.aggregate_referrals(p, dims)).select_from(p)
-    if dims:
-        stmt = stmt.group_by(*dims)
+    where = _period(r.c.created_at, start, end)
+    if filters.domains:
+        where.append(r.c.domain.in_(filters.domains))
+    if filters.area_id is not None:
+        where.append(r.c.area_id == filters.area_id)
+    if filters.organisation_id is not None:
+        where.append(r.c.organisation_id == filters.organisation_id)
+    stmt = cube.aggregate(session, [(d.value, columns[d]) for d in group_by], where, utcnow())
     return list(session.execute(stmt).all())
 
 

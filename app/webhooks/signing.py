@@ -51,5 +51,5 @@ def check_target(url: str, *, allow_private: bool) -> None:
         if not address.is_global or address.is_multicast:
             raise TargetNotAllowed(
                 f"{host} resolves to {address}, an internal address; webhooks go to public "
-                "addresses only"
+                "addresses only (for development: WIJKWINKEL_WEBHOOK_ALLOW_PRIVATE_TARGETS=true)"
             )
