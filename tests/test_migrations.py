@@ -68,3 +68,183 @@ def test_concurrent_migrations_take_turns_and_commit(tmp_path):
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         engine.dispose()
         assert version == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+
+
+def test_statistics_backfill_of_existing_referrals_and_unreferred_intakes(tmp_path):
+    """0009 fills the statistics columns of referrals made before it, and counts intakes that
+    were never referred; 0010's cube then builds from them."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from app.core.types import UTCDateTime
+    from app.stats import cube
+
+    with scratch_database(tmp_path) as scratch:
+        migrate.upgrade(scratch, revision="0008")
+        engine = create_engine(scratch)
+        u, dt, js, st = sa.Uuid(), UTCDateTime(), sa.JSON(), sa.String()
+
+        def table(table_name, /, **cols):
+            return sa.table(table_name, *(sa.column(c, typ) for c, typ in cols.items()))
+
+        t = {
+            "organisations": table(
+                "organisations", id=u, name=st, type=st, active=sa.Boolean(), created_at=dt
+            ),
+            "areas": table("areas", id=u, name=st, created_at=dt),
+            "intakes": table(
+                "intakes",
+                id=u,
+                organisation_id=u,
+                question=st,
+                channel=st,
+                postcode=st,
+                pc4=st,
+                area_id=u,
+                consent=sa.Boolean(),
+                domains=js,
+                domains_source=st,
+                classification=js,
+                classifier_version=st,
+                urgent=sa.Boolean(),
+                urgent_reasons=js,
+                status=st,
+                created_at=dt,
+                updated_at=dt,
+            ),
+            "referrals": table(
+                "referrals",
+                id=u,
+                intake_id=u,
+                organisation_id=u,
+                domain=st,
+                status=st,
+                routed_by=st,
+                urgent=sa.Boolean(),
+                version=sa.Integer(),
+                feed_seq=sa.BigInteger(),
+                created_at=dt,
+                updated_at=dt,
+            ),
+            "referral_events": table(
+                "referral_events",
+                id=u,
+                referral_id=u,
+                from_status=st,
+                to_status=st,
+                actor_organisation_id=u,
+                created_at=dt,
+            ),
+        }
+        org, area = uuid.uuid4(), uuid.uuid4()
+        made = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)  # 1 April, 00:30 in Dutch time
+        accepted = datetime(2026, 4, 1, 3, 30, tzinfo=UTC)
+        when = made
+        with engine.begin() as conn:
+            conn.execute(
+                t["organisations"]
+                .insert()
+                .values(id=org, name="C", type="corporatie", active=True, created_at=when)
+            )
+            conn.execute(t["areas"].insert().values(id=area, name="Centrum", created_at=when))
+            classification = {
+                "domains": [
+                    {
+                        "domain": "wonen",
+                        "score": 0.9,
+                        "evidence": [],
+                        "subcategories": [
+                            {"subcategory": "onderhoud_reparatie", "score": 0.9, "evidence": []}
+                        ],
+                    }
+                ]
+            }
+            intake_rows = []
+            for consent in (True, False):
+                intake_rows.append(
+                    dict(
+                        id=uuid.uuid4(),
+                        organisation_id=org,
+                        question="lekkage",
+                        channel="telefoon",
+                        postcode=None,
+                        pc4=None,
+                        area_id=area,
+                        consent=consent,
+                        domains=["wonen"],
+                        domains_source="classifier",
+                        classification=classification,
+                        classifier_version="v",
+                        urgent=False,
+                        urgent_reasons=[],
+                        status="open" if consent else "no_consent",
+                        created_at=when,
+                        updated_at=when,
+                    )
+                )
+            conn.execute(t["intakes"].insert(), intake_rows)
+            ref = uuid.uuid4()
+            conn.execute(
+                t["referrals"]
+                .insert()
+                .values(
+                    id=ref,
+                    intake_id=intake_rows[0]["id"],
+                    organisation_id=org,
+                    domain="wonen",
+                    status="accepted",
+                    routed_by="default",
+                    urgent=False,
+                    version=3,
+                    feed_seq=1,
+                    created_at=when,
+                    updated_at=when,
+                )
+            )
+            conn.execute(
+                t["referral_events"].insert(),
+                [
+                    dict(
+                        id=uuid.uuid4(),
+                        referral_id=ref,
+                        to_status="requested",
+                        actor_organisation_id=org,
+                        created_at=when,
+                    ),
+                    dict(
+                        id=uuid.uuid4(),
+                        referral_id=ref,
+                        from_status="received",
+                        to_status="accepted",
+                        actor_organisation_id=org,
+                        created_at=accepted,
+                    ),
+                ],
+            )
+        engine.dispose()
+        migrate.upgrade(scratch)
+        engine = create_engine(scratch)
+        with engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT subcategory, channel, area_id, created_month, created_week, accepted_at "
+                    "FROM referrals"
+                )
+            ).one()
+            signals = conn.execute(
+                text("SELECT domain, reason, created_month FROM unreferred_signals")
+            ).all()
+        assert row.subcategory == "onderhoud_reparatie"
+        assert row.channel == "telefoon"
+        assert uuid.UUID(str(row.area_id)) == area
+        assert (row.created_month, row.created_week) == ("2026-04", "2026-W14")
+        assert row.accepted_at is not None
+        assert [tuple(s) for s in signals] == [("wonen", "no_consent", "2026-04")]
+        with Session(engine) as s:
+            assert cube.refresh(s) == 1
+            s.commit()
+            n, accepted_count = s.execute(text("SELECT n, accepted FROM stats_cube")).one()
+        assert (n, accepted_count) == (1, 1)
+        engine.dispose()
