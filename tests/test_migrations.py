@@ -164,25 +164,25 @@ def test_statistics_backfill_of_existing_referrals_and_unreferred_intakes(tmp_pa
             intake_rows = []
             for consent in (True, False):
                 intake_rows.append(
-                    dict(
-                        id=uuid.uuid4(),
-                        organisation_id=org,
-                        question="lekkage",
-                        channel="telefoon",
-                        postcode=None,
-                        pc4=None,
-                        area_id=area,
-                        consent=consent,
-                        domains=["wonen"],
-                        domains_source="classifier",
-                        classification=classification,
-                        classifier_version="v",
-                        urgent=False,
-                        urgent_reasons=[],
-                        status="open" if consent else "no_consent",
-                        created_at=when,
-                        updated_at=when,
-                    )
+                    {
+                        "id": uuid.uuid4(),
+                        "organisation_id": org,
+                        "question": "lekkage",
+                        "channel": "telefoon",
+                        "postcode": None,
+                        "pc4": None,
+                        "area_id": area,
+                        "consent": consent,
+                        "domains": ["wonen"],
+                        "domains_source": "classifier",
+                        "classification": classification,
+                        "classifier_version": "v",
+                        "urgent": False,
+                        "urgent_reasons": [],
+                        "status": "open" if consent else "no_consent",
+                        "created_at": when,
+                        "updated_at": when,
+                    }
                 )
             conn.execute(t["intakes"].insert(), intake_rows)
             ref = uuid.uuid4()
@@ -206,21 +206,21 @@ def test_statistics_backfill_of_existing_referrals_and_unreferred_intakes(tmp_pa
             conn.execute(
                 t["referral_events"].insert(),
                 [
-                    dict(
-                        id=uuid.uuid4(),
-                        referral_id=ref,
-                        to_status="requested",
-                        actor_organisation_id=org,
-                        created_at=when,
-                    ),
-                    dict(
-                        id=uuid.uuid4(),
-                        referral_id=ref,
-                        from_status="received",
-                        to_status="accepted",
-                        actor_organisation_id=org,
-                        created_at=accepted,
-                    ),
+                    {
+                        "id": uuid.uuid4(),
+                        "referral_id": ref,
+                        "to_status": "requested",
+                        "actor_organisation_id": org,
+                        "created_at": when,
+                    },
+                    {
+                        "id": uuid.uuid4(),
+                        "referral_id": ref,
+                        "from_status": "received",
+                        "to_status": "accepted",
+                        "actor_organisation_id": org,
+                        "created_at": accepted,
+                    },
                 ],
             )
         engine.dispose()
@@ -229,7 +229,8 @@ def test_statistics_backfill_of_existing_referrals_and_unreferred_intakes(tmp_pa
         with engine.connect() as conn:
             row = conn.execute(
                 text(
-                    "SELECT subcategory, channel, area_id, created_month, created_week, accepted_at "
+                    "SELECT subcategory, channel, area_id, created_month, created_week, "
+                    "accepted_at "
                     "FROM referrals"
                 )
             ).one()
