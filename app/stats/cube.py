@@ -1,11 +1,12 @@
-"""The statistics cube: referrals pre-counted per month and dimension, kept up to date cheaply.
+"""The statistics cube: referrals pre-counted per period and dimension, kept up to date cheaply.
 
 Why: a gemeente's year holds hundreds of thousands of referrals; scanning them for every
-dashboard request is too slow. The cube has one row per month and combination of dimensions,
-with the counts and two lead-time histograms, so the same question reads a few thousand rows.
+dashboard request is too slow. The cube has one row per period (each calendar month, and
+separately each ISO week) and combination of dimensions, with the counts and two lead-time
+histograms, so the same question reads a few thousand rows.
 
 How it stays right: every referral change takes the next feed position (app/referrals/feed.py),
-in commit order. The cube remembers the last position it includes; months in which a referral
+in commit order. The cube remembers the last position it includes; periods in which a referral
 changed since, or in which an open referral passed a deadline (the overdue count changes with
 time alone), are rebuilt from the referrals. Rebuilding is always from the source, so the cube
 cannot drift. Requests bring it up to date when it is older than
@@ -17,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, update
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
@@ -117,11 +118,19 @@ def month_range(month: str) -> tuple[date, date]:
     return start, end
 
 
-def _rebuild_month(session: Session, month: str, now: datetime) -> None:
-    start, end = month_range(month)
+def period_range(grain: str, period: str) -> tuple[date, date]:
+    """First day of a period and the first day after it."""
+    if grain == "month":
+        return month_range(period)
+    monday = date.fromisocalendar(int(period[:4]), int(period[6:8]), 1)
+    return monday, monday + timedelta(days=7)
+
+
+def _rebuild(session: Session, grain: str, period: str, now: datetime) -> None:
+    start, end = period_range(grain, period)
     r = REFERRALS
     columns = {
-        "month": r.c.created_month,
+        "period": r.c.created_month if grain == "month" else r.c.created_week,
         "domain": r.c.domain,
         "subcategory": r.c.subcategory,
         "organisation_id": r.c.organisation_id,
@@ -130,22 +139,34 @@ def _rebuild_month(session: Session, month: str, now: datetime) -> None:
         "status": r.c.status,
         "outcome": r.c.outcome,
     }
-    source = aggregate(
+    counted = aggregate(
         session,
-        [(d, columns[d]) for d in CUBE_DIMENSIONS],
+        [(d, columns[d]) for d in ("period", *CUBE_DIMENSIONS)],
         [r.c.created_at >= facts.day_start(start), r.c.created_at < facts.day_start(end)],
         now,
+    ).subquery("counted")
+    source = select(
+        literal(grain).label("grain"),
+        *(counted.c[name] for name in ("period", *CUBE_DIMENSIONS, *CUBE_MEASURES)),
     )
-    session.execute(delete(stats_cube).where(stats_cube.c.month == month))
-    session.execute(insert(stats_cube).from_select([*CUBE_DIMENSIONS, *CUBE_MEASURES], source))
+    session.execute(
+        delete(stats_cube).where(stats_cube.c.grain == grain, stats_cube.c.period == period)
+    )
+    session.execute(
+        insert(stats_cube).from_select(
+            ["grain", "period", *CUBE_DIMENSIONS, *CUBE_MEASURES], source
+        )
+    )
 
 
-def _dirty_months(session: Session, state: StatsCubeState, now: datetime) -> set[str]:
+def _dirty(session: Session, state: StatsCubeState, now: datetime) -> set[tuple[str, str]]:
+    """The (grain, period) pairs whose figures changed since the last refresh."""
     r = REFERRALS
     since = state.refreshed_at or datetime(1970, 1, 1, tzinfo=UTC)
-    changed = select(r.c.created_month).where(r.c.feed_seq > state.last_feed_seq)
-    # Open referrals whose deadline passed since: their month's overdue count changed.
-    late = select(r.c.created_month).where(
+    periods = (r.c.created_month, r.c.created_week)
+    changed = select(*periods).where(r.c.feed_seq > state.last_feed_seq)
+    # Open referrals whose deadline passed since: their period's overdue count changed.
+    late = select(*periods).where(
         or_(
             and_(
                 r.c.status.in_([str(s) for s in sla.WAITING]),
@@ -159,12 +180,18 @@ def _dirty_months(session: Session, state: StatsCubeState, now: datetime) -> set
             ),
         )
     )
-    months = session.execute(changed.union(late)).scalars().all()
-    return {m for m in months if m is not None}
+    out: set[tuple[str, str]] = set()
+    for month, week in session.execute(changed.union(late)).all():
+        if month is not None:
+            out.add(("month", month))
+        if week is not None:
+            out.add(("week", week))
+    return out
 
 
 def refresh(session: Session, *, max_age: timedelta | None = None) -> int:
-    """Bring the cube up to date; returns how many months were rebuilt. With max_age, a cube
+    """Bring the cube up to date; returns how many periods (months and weeks) were rebuilt.
+    With max_age, a cube
     refreshed more recently than that is left as it is."""
     now = utcnow()
     state = session.get(StatsCubeState, 1)
@@ -194,18 +221,18 @@ def refresh(session: Session, *, max_age: timedelta | None = None) -> int:
         return 0
     top = session.execute(select(func.max(REFERRALS.c.feed_seq))).scalar_one_or_none() or 0
     if state.last_feed_seq == 0:
-        # A first build, or a reset: start from nothing, so no month is left over.
+        # A first build, or a reset: start from nothing, so no period is left over.
         session.execute(delete(stats_cube))
-    months = sorted(_dirty_months(session, state, now))
-    for month in months:
-        _rebuild_month(session, month, now)
+    periods = sorted(_dirty(session, state, now))
+    for grain, period in periods:
+        _rebuild(session, grain, period, now)
     state.last_feed_seq = max(top, state.last_feed_seq)
     state.refreshed_at = now
     session.add(state)
     session.flush()
-    if months:
-        log.debug("statistics cube: rebuilt %d month(s)", len(months))
-    return len(months)
+    if periods:
+        log.debug("statistics cube: rebuilt %d period(s)", len(periods))
+    return len(periods)
 
 
 def reset(session: Session) -> None:
@@ -259,6 +286,7 @@ __all__ = [
     "measures_of",
     "month_range",
     "percentiles",
+    "period_range",
     "refresh",
     "reset",
 ]

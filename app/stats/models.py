@@ -37,8 +37,8 @@ LEAD_TIME_LOWER_BOUNDS: tuple[float, ...] = (
 )  # fmt: skip
 ACCEPT_BUCKETS = tuple(f"accept_h{i:02d}" for i in range(len(LEAD_TIME_LOWER_BOUNDS)))
 COMPLETE_BUCKETS = tuple(f"complete_h{i:02d}" for i in range(len(LEAD_TIME_LOWER_BOUNDS)))
+# The cube's dimensions besides its period.
 CUBE_DIMENSIONS = (
-    "month",
     "domain",
     "subcategory",
     "organisation_id",
@@ -49,15 +49,17 @@ CUBE_DIMENSIONS = (
 )
 CUBE_MEASURES = ("n", "accepted", "rejected", "overdue", *ACCEPT_BUCKETS, *COMPLETE_BUCKETS)
 
-# Referrals counted per calendar month and every other dimension, with lead-time histograms:
-# about a tenth of the rows of the referrals table, so a year's dashboard reads thousands of
-# rows instead of hundreds of thousands. Rebuilt per month from the referrals (app/stats/cube.py);
-# never the source of truth. A plain table: its measure columns are generated.
+# Referrals counted per period (a calendar month, and separately an ISO week) and every other
+# dimension, with lead-time histograms: a small fraction of the rows of the referrals table, so
+# a year's dashboard reads thousands of rows instead of hundreds of thousands. Rebuilt per period
+# from the referrals (app/stats/cube.py); never the source of truth. A plain table: its measure
+# columns are generated.
 stats_cube = sa.Table(
     "stats_cube",
     SQLModel.metadata,
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
-    sa.Column("month", sa.String(7), nullable=False, index=True),
+    sa.Column("grain", sa.String(5), nullable=False),  # month or week
+    sa.Column("period", sa.String(8), nullable=False),  # 2026-03 or 2026-W09
     sa.Column("domain", sa.String(16), nullable=False),
     sa.Column("subcategory", sa.String(40)),
     sa.Column("organisation_id", sa.Uuid(), nullable=False),
@@ -66,6 +68,7 @@ stats_cube = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("outcome", sa.String(32)),
     *(sa.Column(name, sa.Integer(), nullable=False, server_default="0") for name in CUBE_MEASURES),
+    sa.Index("ix_stats_cube_grain_period", "grain", "period"),
 )
 
 

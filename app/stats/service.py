@@ -126,38 +126,60 @@ def _period(column: Any, start: date | None, end: date | None) -> list[ColumnEle
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """Which months the cube answers, and which day ranges are counted from the referrals."""
+    """Which periods the cube answers, and which day ranges are counted from the referrals."""
 
-    cube: bool
-    cube_from: str | None  # first month, inclusive
-    cube_to: str | None  # last month, exclusive
+    grain: str | None  # month or week; None: nothing from the cube
+    cube_from: str | None  # first period, inclusive
+    cube_to: str | None  # last period, exclusive
     raw: list[tuple[date | None, date | None]]  # [start, end) day ranges
 
 
 def _plan(group_by: Sequence[Dimension], filters: Filters) -> _Plan:
     start = filters.from_
     end = filters.to + timedelta(days=1) if filters.to else None
+    everything_raw = _Plan(grain=None, cube_from=None, cube_to=None, raw=[(start, end)])
+    if Dimension.week in group_by and Dimension.month in group_by:
+        return everything_raw  # weeks cross months: only the referrals know both
+    by_week = _plan_for("week", start, end)
     if Dimension.week in group_by:
-        # Weeks cross months; the cube is by month. Counted from the referrals.
-        return _Plan(cube=False, cube_from=None, cube_to=None, raw=[(start, end)])
-    first_full = None if start is None else (start if start.day == 1 else _next_month(start))
-    last_full_end = None if end is None else end.replace(day=1)
+        return by_week or everything_raw
+    # Months are fewer rows; weeks when the period holds no whole month.
+    by_month = _plan_for("month", start, end)
+    if by_month is None and Dimension.month not in group_by:
+        by_month = by_week
+    return by_month or everything_raw
+
+
+def _plan_for(grain: str, start: date | None, end: date | None) -> _Plan | None:
+    def period_start(day: date) -> date:
+        return day.replace(day=1) if grain == "month" else day - timedelta(days=day.weekday())
+
+    def name(day: date) -> str:
+        moment = facts.day_start(day)
+        return facts.month_of(moment) if grain == "month" else facts.week_of(moment)
+
+    first_full = None
+    if start is not None:
+        first_full = start if period_start(start) == start else _next(grain, start)
+    last_full_end = None if end is None else period_start(end)
     if first_full is not None and last_full_end is not None and first_full >= last_full_end:
-        return _Plan(cube=False, cube_from=None, cube_to=None, raw=[(start, end)])
+        return None
     raw: list[tuple[date | None, date | None]] = []
     if start is not None and first_full is not None and start < first_full:
         raw.append((start, first_full))
     if end is not None and last_full_end is not None and last_full_end < end:
         raw.append((last_full_end, end))
     return _Plan(
-        cube=True,
-        cube_from=facts.month_of(facts.day_start(first_full)) if first_full else None,
-        cube_to=facts.month_of(facts.day_start(last_full_end)) if last_full_end else None,
+        grain=grain,
+        cube_from=name(first_full) if first_full else None,
+        cube_to=name(last_full_end) if last_full_end else None,
         raw=raw,
     )
 
 
-def _next_month(day: date) -> date:
+def _next(grain: str, day: date) -> date:
+    if grain == "week":
+        return day + timedelta(days=7 - day.weekday())
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
@@ -174,7 +196,8 @@ def _from_cube(
         Dimension.status: c.c.status,
         Dimension.outcome: c.c.outcome,
         Dimension.channel: c.c.channel,
-        Dimension.month: c.c.month,
+        Dimension.month: c.c.period,
+        Dimension.week: c.c.period,
     }
     dims = [mapping[d].label(d.value) for d in group_by]
     source = (
@@ -183,10 +206,11 @@ def _from_cube(
         else c
     )
     stmt = select(*dims, *(func.sum(c.c[m]).label(m) for m in CUBE_MEASURES)).select_from(source)
+    stmt = stmt.where(c.c.grain == plan.grain)
     if plan.cube_from is not None:
-        stmt = stmt.where(c.c.month >= plan.cube_from)
+        stmt = stmt.where(c.c.period >= plan.cube_from)
     if plan.cube_to is not None:
-        stmt = stmt.where(c.c.month < plan.cube_to)
+        stmt = stmt.where(c.c.period < plan.cube_to)
     if filters.domains:
         stmt = stmt.where(c.c.domain.in_(filters.domains))
     if filters.area_id is not None:
@@ -275,9 +299,9 @@ def _key(row: Any, group_by: Sequence[Dimension]) -> tuple[str | None, ...]:
 def referral_table(*, session: Session, group_by: Sequence[Dimension], filters: Filters) -> Table:
     """The table for these groups and filters, with small cells suppressed and counts rounded.
 
-    Whole months come from the cube, partial months at the ends of the period (and anything by
-    week) from the referrals themselves, unreferred intakes from their own table; the parts are
-    added up per cell. Every part is aggregated in SQL."""
+    Whole months (or weeks, when grouped by week) come from the cube, the partial ones at the
+    ends of the period from the referrals themselves, unreferred intakes from their own table;
+    the parts are added up per cell. Every part is aggregated in SQL."""
     if filters.from_ and filters.to and filters.from_ > filters.to:
         raise InvalidStatsQuery("'from' lies after 'to'.", parameter="from")
     settings = get_settings()
@@ -285,7 +309,7 @@ def referral_table(*, session: Session, group_by: Sequence[Dimension], filters: 
     cube.refresh(session, max_age=timedelta(seconds=settings.stats_max_age_seconds))
     plan = _plan(group_by, filters)
     rows: list[Any] = []
-    if plan.cube:
+    if plan.grain is not None:
         rows += _from_cube(session, group_by, filters, plan)
     for start, end in plan.raw:
         rows += _from_referrals(session, group_by, filters, start, end)

@@ -67,15 +67,36 @@ def test_round_to():
 )
 def test_whole_months_come_from_the_cube(start, end, cube_from, cube_to, raw):
     plan = service._plan([Dimension.domain], Filters(from_=start, to=end))
-    assert plan.cube
+    assert plan.grain == "month"
     assert (plan.cube_from, plan.cube_to, plan.raw) == (cube_from, cube_to, raw)
 
 
-def test_within_one_month_or_by_week_everything_comes_from_the_referrals():
-    within = service._plan([Dimension.domain], Filters(from_=date(2026, 3, 2), to=date(2026, 3, 9)))
-    assert not within.cube
-    assert within.raw == [(date(2026, 3, 2), date(2026, 3, 10))]
-    assert not service._plan([Dimension.week], Filters()).cube
+def test_whole_weeks_come_from_the_cube_when_grouped_by_week():
+    # Wednesday 14 January to Wednesday 4 March 2026.
+    plan = service._plan([Dimension.week], Filters(from_=date(2026, 1, 14), to=date(2026, 3, 4)))
+    assert (plan.grain, plan.cube_from, plan.cube_to) == ("week", "2026-W04", "2026-W10")
+    assert plan.raw == [
+        (date(2026, 1, 14), date(2026, 1, 19)),
+        (date(2026, 3, 2), date(2026, 3, 5)),
+    ]
+
+
+def test_within_one_month_weeks_are_used_and_within_a_week_the_referrals():
+    within_month = service._plan(
+        [Dimension.domain], Filters(from_=date(2026, 3, 2), to=date(2026, 3, 15))
+    )
+    assert (within_month.grain, within_month.cube_from, within_month.cube_to) == (
+        "week",
+        "2026-W10",
+        "2026-W12",
+    )
+    within_week = service._plan(
+        [Dimension.domain], Filters(from_=date(2026, 3, 3), to=date(2026, 3, 5))
+    )
+    assert within_week.grain is None
+    assert within_week.raw == [(date(2026, 3, 3), date(2026, 3, 6))]
+    both = service._plan([Dimension.week, Dimension.month], Filters())
+    assert both.grain is None
 
 
 def _sums(rows, group_by):
@@ -95,17 +116,19 @@ def test_the_cube_adds_up_to_the_referrals_and_follows_every_change(client, worl
     feb = intakes(client, world.thuiszorg, 3, domains=["welzijn"], where="hoogland")
     move_in_time(session, [i["id"] for i in jan], datetime(2026, 1, 20, 10, tzinfo=UTC))
     move_in_time(session, [i["id"] for i in feb], datetime(2026, 2, 3, 10, tzinfo=UTC))
-    group_by = [Dimension.month, Dimension.domain, Dimension.organisation, Dimension.status]
     everything = Filters()
-    plan = service._plan(group_by, everything)
 
     def compare() -> None:
-        with Session(get_engine()) as s:
-            cube.refresh(s)
-            s.commit()
-            from_cube = _sums(service._from_cube(s, group_by, everything, plan), group_by)
-            raw = _sums(service._from_referrals(s, group_by, everything, None, None), group_by)
-        assert from_cube == raw
+        for period in (Dimension.month, Dimension.week):
+            group_by = [period, Dimension.domain, Dimension.organisation, Dimension.status]
+            plan = service._plan(group_by, everything)
+            assert plan.grain == period.value
+            with Session(get_engine()) as s:
+                cube.refresh(s)
+                s.commit()
+                from_cube = _sums(service._from_cube(s, group_by, everything, plan), group_by)
+                raw = _sums(service._from_referrals(s, group_by, everything, None, None), group_by)
+            assert from_cube == raw
 
     compare()
     wonen = jan[0]["referrals"][0]["id"]
@@ -128,13 +151,13 @@ def test_the_cube_adds_up_to_the_referrals_and_follows_every_change(client, worl
 def test_refresh_rebuilds_only_what_changed(client, world, session):
     made = intakes(client, world.thuiszorg, 2, domains=["wonen"])
     with Session(get_engine()) as s:
-        assert cube.refresh(s) == 1  # the current month, built for the first time
+        assert cube.refresh(s) == 2  # the current month and week, built for the first time
         s.commit()
         assert cube.refresh(s) == 0  # nothing changed since
         s.commit()
     set_status(client, world.corporatie, made[0]["referrals"][0]["id"], "received")
     with Session(get_engine()) as s:
-        assert cube.refresh(s) == 1
+        assert cube.refresh(s) == 2
         s.commit()
         # A young cube is left alone when figures may be a minute old.
         set_status(client, world.corporatie, made[1]["referrals"][0]["id"], "received")
@@ -158,7 +181,7 @@ def test_a_passed_deadline_makes_its_month_stale(client, world, session):
 
     time.sleep(1.2)
     with Session(get_engine()) as s:
-        assert cube.refresh(s) == 1
+        assert cube.refresh(s) == 2
         s.commit()
         rows = service._from_cube(
             s, [Dimension.domain], Filters(), service._plan([Dimension.domain], Filters())
