@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
@@ -196,9 +197,15 @@ def refresh(session: Session, *, max_age: timedelta | None = None) -> int:
     now = utcnow()
     state = session.get(StatsCubeState, 1)
     if state is None:
-        state = StatsCubeState(id=1)
-        session.add(state)
-        session.flush()
+        # The migration made the row; recreate it if someone emptied the table. Another
+        # process may do the same at this moment: then its row is as good as ours.
+        try:
+            with session.begin_nested():
+                session.add(StatsCubeState(id=1))
+        except IntegrityError:
+            pass
+        state = session.get(StatsCubeState, 1, populate_existing=True)
+        assert state is not None
     if (
         max_age is not None
         and state.refreshed_at is not None
