@@ -76,6 +76,7 @@ def _public(table: service.Table) -> StatsTable:
         min_cell_size=table.min_cell_size,
         rounding_base=table.rounding_base,
         generated_at=table.generated_at,
+        as_of=table.as_of,
         data=[
             StatsCell(
                 group=c.group,

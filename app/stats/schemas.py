@@ -61,4 +61,8 @@ class StatsTable(BaseModel):
     min_cell_size: int = Field(description="k: cells and measures below this are suppressed.")
     rounding_base: int = Field(description="Every published count is a multiple of this.")
     generated_at: datetime
+    as_of: datetime | None = Field(
+        description="The figures hold every change up to this moment (at most "
+        "`WIJKWINKEL_STATS_MAX_AGE_SECONDS` before `generated_at`)."
+    )
     data: list[StatsCell]

@@ -94,6 +94,7 @@ class Table:
     min_cell_size: int
     rounding_base: int
     generated_at: datetime
+    as_of: datetime | None
     cells: list[Cell]
 
 
@@ -346,6 +347,7 @@ def referral_table(*, session: Session, group_by: Sequence[Dimension], filters: 
         min_cell_size=k,
         rounding_base=base,
         generated_at=utcnow(),
+        as_of=cube.as_of(session),
         cells=cells,
     )
 

@@ -34,6 +34,7 @@ def test_empty_table(client, world):
     assert body["min_cell_size"] == 5
     assert body["rounding_base"] == 5
     assert body["group_by"] == ["domain"]
+    assert body["as_of"] <= body["generated_at"]
 
 
 def test_group_by_domain_counts_suppresses_and_rounds(client, world):
