@@ -91,3 +91,13 @@ def require(scope: Scope) -> Callable[[Principal], Principal]:
 
     dependency.__name__ = f"require_{scope.value.replace(':', '_')}"
     return dependency
+
+
+def _deployment_admin(principal: Annotated[Principal, Depends(require(Scope.admin))]) -> Principal:
+    """Changes that affect every organisation: the front office's admin only. A dependency, so
+    a partner gets 403 before its request body is even looked at."""
+    principal.require_deployment_admin()
+    return principal
+
+
+DeploymentAdminDep = Annotated[Principal, Depends(_deployment_admin)]

@@ -1,27 +1,17 @@
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Response, status
 
-from app.api.deps import PrincipalDep, SessionDep, require
+from app.api.deps import DeploymentAdminDep, PrincipalDep, SessionDep
 from app.areas import service
 from app.areas.models import Area
 from app.areas.schemas import AreaIn, AreaList, AreaPublic
 from app.core.openapi import created, problems
-from app.core.security import Scope
-from app.organisations.service import Principal
 
 router = APIRouter(prefix="/areas", tags=["areas"])
 
 
-def _deployment_admin(
-    principal: Annotated[Principal, Depends(require(Scope.admin))],
-) -> Principal:
-    principal.require_deployment_admin()
-    return principal
-
-
-AdminDep = Annotated[Principal, Depends(_deployment_admin)]
+AdminDep = DeploymentAdminDep
 
 
 def _public(area: Area, pc4: list[str]) -> AreaPublic:

@@ -3,7 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from app.api.deps import PrincipalDep, SessionDep, require
+from app.api.deps import DeploymentAdminDep, PrincipalDep, SessionDep, require
 from app.core.errors import Forbidden
 from app.core.openapi import created, problems
 from app.core.security import Scope, parse_scopes
@@ -52,10 +52,9 @@ def list_organisations(
     responses={**created(), **problems(409)},
 )
 def create_organisation(
-    body: OrganisationCreate, session: SessionDep, principal: AdminDep, response: Response
+    body: OrganisationCreate, session: SessionDep, _: DeploymentAdminDep, response: Response
 ) -> OrganisationPublic:
     """Front-office admins only."""
-    principal.require_deployment_admin()
     org = service.create(session=session, name=body.name, type=body.type)
     response.headers["Location"] = f"/api/v1/organisations/{org.id}"
     return OrganisationPublic.model_validate(org)
@@ -77,10 +76,12 @@ def get_organisation(
     responses=problems(409),
 )
 def update_organisation(
-    organisation_id: uuid.UUID, body: OrganisationUpdate, session: SessionDep, principal: AdminDep
+    organisation_id: uuid.UUID,
+    body: OrganisationUpdate,
+    session: SessionDep,
+    _: DeploymentAdminDep,
 ) -> OrganisationPublic:
     """Front-office admins only. A deactivated organisation's keys stop working at once."""
-    principal.require_deployment_admin()
     org = service.update_organisation(
         session=session, organisation_id=organisation_id, name=body.name, active=body.active
     )

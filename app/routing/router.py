@@ -1,13 +1,11 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import SessionDep, require
+from app.api.deps import DeploymentAdminDep, SessionDep
 from app.classification.schemas import Domain
 from app.core.openapi import created, problems
-from app.core.security import Scope
-from app.organisations.service import Principal
 from app.routing import service
 from app.routing.schemas import (
     RoutingRuleCreate,
@@ -19,14 +17,7 @@ from app.routing.schemas import (
 router = APIRouter(prefix="/routing-rules", tags=["routing"])
 
 
-def _deployment_admin(
-    principal: Annotated[Principal, Depends(require(Scope.admin))],
-) -> Principal:
-    principal.require_deployment_admin()
-    return principal
-
-
-AdminDep = Annotated[Principal, Depends(_deployment_admin)]
+AdminDep = DeploymentAdminDep
 
 
 @router.get("", summary="List routing rules")

@@ -1,22 +1,11 @@
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
-from app.api.deps import PrincipalDep, SessionDep, require
+from app.api.deps import DeploymentAdminDep, PrincipalDep, SessionDep
 from app.classification.schemas import Domain
-from app.core.security import Scope
-from app.organisations.service import Principal
 from app.sla import service
 from app.sla.schemas import SlaPolicyList, SlaPolicyPublic, SlaPolicyUpdate, Urgency
 
 router = APIRouter(prefix="/sla-policies", tags=["sla"])
-
-
-def _deployment_admin(
-    principal: Annotated[Principal, Depends(require(Scope.admin))],
-) -> Principal:
-    principal.require_deployment_admin()
-    return principal
 
 
 @router.get("", summary="Deadlines per domain and urgency")
@@ -43,7 +32,7 @@ def set_policy(
     urgency: Urgency,
     body: SlaPolicyUpdate,
     session: SessionDep,
-    _: Annotated[Principal, Depends(_deployment_admin)],
+    _: DeploymentAdminDep,
 ) -> SlaPolicyPublic:
     """Applies to referrals created from now on. Front-office admins only."""
     row = service.set_policy(
