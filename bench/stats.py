@@ -26,6 +26,8 @@ from typing import Any
 
 import httpx
 
+from bench.database import reset_database
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/wijkwinkel_bench_stats"
 PORT = 8124
@@ -53,19 +55,6 @@ QUERIES: list[tuple[str, dict[str, str]]] = [
 
 def env(url: str) -> dict[str, str]:
     return {**os.environ, "WIJKWINKEL_DATABASE_URL": url, "WIJKWINKEL_LOG_LEVEL": "warning"}
-
-
-def reset_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-    subprocess.run([sys.executable, "-m", "app.cli", "migrate"], env=env(url), check=True, cwd=ROOT)
 
 
 # One referral per intake; columns drawn from the series number with hashes, so the data is
@@ -325,7 +314,7 @@ def main() -> None:
             "cube_seconds": build_cube(),
         }
     else:
-        reset_database(url)
+        reset_database(url, env(url))
         seeded = seed(url, args.referrals)
     result = {
         "seed_seconds": seeded["seconds"],

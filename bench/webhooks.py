@@ -31,6 +31,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.database import reset_database
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/wijkwinkel_bench"
 
@@ -75,19 +77,6 @@ def env(url: str, **extra: str) -> dict[str, str]:
         "WIJKWINKEL_LOG_LEVEL": "warning",
         **extra,
     }
-
-
-def reset_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-    subprocess.run([sys.executable, "-m", "app.cli", "migrate"], env=env(url), check=True, cwd=ROOT)
 
 
 def seed(url: str, receiver_url: str, events: int) -> dict[str, str]:
@@ -228,7 +217,7 @@ def main() -> None:
     url = os.environ.get("WIJKWINKEL_BENCH_DATABASE_URL", DEFAULT_URL)
 
     receiver, receiver_url = start_receiver()
-    reset_database(url)
+    reset_database(url, env(url))
     t = time.perf_counter()
     keys = seed(url, receiver_url, args.events)
     seeded = time.perf_counter() - t
