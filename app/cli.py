@@ -25,6 +25,8 @@ classifier_cli = typer.Typer(
 )
 cli.add_typer(classifier_cli, name="classifier")
 stats_cli = typer.Typer(help="The statistics cube.", no_args_is_help=True)
+audit_cli = typer.Typer(help="The access log of personal data.", no_args_is_help=True)
+cli.add_typer(audit_cli, name="audit")
 cli.add_typer(stats_cli, name="stats")
 
 CLASSIFIER_DATA = Path(__file__).resolve().parents[1] / "tests/data/classifier"
@@ -366,6 +368,22 @@ def stats_refresh(
         session.commit()
     typer.echo(
         f"statistics cube: {months} month(s) rebuilt in {time.perf_counter() - started:.1f} s"
+    )
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the access log's hash chain from the first entry to the last (exit 1 if broken)."""
+    from app.audit import service as audit
+
+    with Session(get_engine()) as session:
+        result = audit.verify(session=session)
+    if result.intact:
+        typer.echo(f"access log intact: {result.entries} entries, chain unbroken")
+        return
+    _fail(
+        f"access log broken at entry {result.broken_at}: {result.reason} "
+        f"({result.entries} entries before it are intact)"
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from app.areas.router import router as areas_router
+from app.audit.router import router as audit_router
 from app.classification import service as classification
 from app.classification.router import router as classification_router
 from app.core.config import API_PREFIX, API_VERSION, get_settings
@@ -44,6 +45,7 @@ TAGS = [
     {"name": "areas", "description": "Neighbourhoods (wijken) as sets of PC4 postcodes."},
     {"name": "sla", "description": "Deadlines in Dutch working days."},
     {"name": "stats", "description": "Outcomes for the gemeente: aggregates, never a resident."},
+    {"name": "audit", "description": "Who read or changed personal data, when and why."},
     {"name": "webhooks", "description": "Pushing your events to your systems, signed."},
 ]
 
@@ -80,6 +82,7 @@ def create_app() -> FastAPI:
     api.include_router(sla_router)
     api.include_router(areas_router)
     api.include_router(stats_router)
+    api.include_router(audit_router)
     api.include_router(webhooks_router)
     app.include_router(api)
 

@@ -1,6 +1,7 @@
 """Imports every table model, so SQLModel.metadata is complete (Alembic, tests)."""
 
 from app.areas.models import Area, AreaPostcode
+from app.audit.models import AuditEntry, AuditHead
 from app.core import database  # noqa: F401  (sets the naming convention first)
 from app.intakes.models import DomainCorrection, Intake
 from app.organisations.models import ApiKey, Organisation
@@ -15,6 +16,8 @@ __all__ = [
     "ApiKey",
     "Area",
     "AreaPostcode",
+    "AuditEntry",
+    "AuditHead",
     "DomainCorrection",
     "FeedCounter",
     "Intake",

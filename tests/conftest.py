@@ -62,9 +62,15 @@ def _empty_tables() -> None:
 
 @pytest.fixture(autouse=True)
 def _isolate() -> Iterator[None]:
-    """Every test starts from an empty, migrated database."""
+    """Every test starts from an empty, migrated database, and leaves an access log whose
+    hash chain is intact, whatever it did."""
     yield
+    from app.audit import service as audit
+
+    with Session(get_engine()) as s:
+        result = audit.verify(session=s)
     _empty_tables()
+    assert result.intact, f"access log chain broken at {result.broken_at}: {result.reason}"
 
 
 @pytest.fixture(scope="session")

@@ -98,6 +98,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("PUT", "/areas/{area_id}"): Rule(Scope.admin, deployment_admin=True),
     ("DELETE", "/areas/{area_id}"): Rule(Scope.admin, deployment_admin=True),
     ("GET", "/stats/referrals"): Rule(Scope.stats_read),
+    ("GET", "/audit"): Rule(Scope.admin),  # the front office all, others their own entries
     ("GET", "/webhook-subscriptions"): Rule(Scope.admin),  # the caller's own
     ("POST", "/webhook-subscriptions"): Rule(Scope.admin),
     ("GET", "/webhook-subscriptions/{subscription_id}"): Rule(Scope.admin, owned="subscription_id"),

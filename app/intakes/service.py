@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.areas import service as areas
+from app.audit import service as audit
 from app.classification import service as classifier
 from app.classification.schemas import Domain
 from app.core.errors import NotFound
@@ -97,7 +98,28 @@ def create(
     if not created or unrouted:
         facts.record_unreferred(session=session, intake=intake, unrouted=unrouted)
     session.flush()
+    _log(session, principal, intake, audit.Action.create, audit.Purpose.intake)
     return IntakeView(intake=intake, referrals=_with_names(session, created))
+
+
+def _log(
+    session: Session,
+    principal: Principal,
+    intake: Intake,
+    action: audit.Action,
+    purpose: audit.Purpose,
+) -> None:
+    """The question and contact details are personal data: every touch goes in the access
+    log. Last in each operation (after any feed position): the log's head stays locked."""
+    audit.record(
+        session=session,
+        principal=principal,
+        action=action,
+        purpose=purpose,
+        object_type="intake",
+        object_ids=[intake.id],
+        intake_ids=[intake.id],
+    )
 
 
 def _with_names(session: Session, rows: list[Referral]) -> list[tuple[Referral, str]]:
@@ -129,7 +151,9 @@ def _get_visible(
 
 def get(*, session: Session, intake_id: uuid.UUID, principal: Principal) -> IntakeView:
     intake = _get_visible(session, intake_id, principal)
-    return _view(session, intake)
+    view = _view(session, intake)
+    _log(session, principal, intake, audit.Action.read, audit.Purpose.intake)
+    return view
 
 
 def _view(session: Session, intake: Intake) -> IntakeView:
@@ -206,7 +230,9 @@ def correct_domains(
             referrals.refresh_intake(session, intake.id)
     facts.record_unreferred(session=session, intake=intake, unrouted=unrouted)
     session.flush()
-    return _view(session, intake)
+    view = _view(session, intake)
+    _log(session, principal, intake, audit.Action.update, audit.Purpose.correction)
+    return view
 
 
 def export_corrections(*, session: Session) -> list[dict[str, object]]:

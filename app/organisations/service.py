@@ -40,6 +40,8 @@ class Principal:
     organisation_name: str
     key_id: uuid.UUID
     scopes: frozenset[Scope]
+    # The person acting through the key (X-Actor), for the access log.
+    actor: str | None = None
 
     @property
     def is_frontoffice(self) -> bool:

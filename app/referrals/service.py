@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from app.audit import service as audit
 from app.classification.schemas import Domain
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from app.core.types import utcnow
@@ -160,6 +161,16 @@ def get_with_intake(
     referral = get(session=session, referral_id=referral_id, principal=principal)
     intake = session.get(Intake, referral.intake_id)
     assert intake is not None  # foreign key
+    # The referral shows the resident's question (and contact details, with consent).
+    audit.record(
+        session=session,
+        principal=principal,
+        action=audit.Action.read,
+        purpose=audit.Purpose.referral,
+        object_type="referral",
+        object_ids=[referral.id],
+        intake_ids=[intake.id],
+    )
     return referral, intake
 
 
@@ -223,6 +234,15 @@ def feed_page(
         condition = sla.overdue_condition(utcnow())
         stmt = stmt.where(condition if overdue else ~condition)
     rows = [(r, i) for r, i in session.exec(stmt).all()]
+    audit.record(
+        session=session,
+        principal=principal,
+        action=audit.Action.read,
+        purpose=audit.Purpose.feed,
+        object_type="referral",
+        object_ids=[r.id for r, _ in rows],
+        intake_ids=[i.id for _, i in rows],
+    )
     last = (rows[-1][0].feed_seq or after) if rows else after
     return FeedPage(rows=rows, next_cursor=encode_cursor(last), has_more=len(rows) == limit)
 
@@ -472,4 +492,14 @@ def forward(
     _announce_created(session, new)
     _refresh_intake(session, referral.intake_id)
     _stamp(session, [(referral, old_event), (new, new_event)])
+    # Last, after the feed position: the access log's head is locked until commit.
+    audit.record(
+        session=session,
+        principal=principal,
+        action=audit.Action.update,
+        purpose=audit.Purpose.referral,
+        object_type="referral",
+        object_ids=[referral.id, new.id],
+        intake_ids=[referral.intake_id],
+    )
     return referral, new

@@ -1,0 +1,157 @@
+"""The access log: record every read or change of personal data, and check the chain."""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import String, cast
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.audit.models import GENESIS, AuditEntry, AuditHead
+from app.core.errors import InvalidInput
+from app.core.types import utcnow
+from app.organisations.service import Principal
+
+MAX_PAGE = 500
+
+
+class Action(StrEnum):
+    create = "create"
+    read = "read"
+    update = "update"
+    erase = "erase"
+
+
+class Purpose(StrEnum):
+    """Why personal data was touched; named by what the caller was doing."""
+
+    intake = "registering a question (intake)"
+    referral = "handling a referral"
+    feed = "receiving referrals (feed)"
+    correction = "correcting an intake's domains"
+    erasure = "erasure request of the resident"
+
+
+def _hash(entry: AuditEntry) -> str:
+    canonical = json.dumps(entry.content(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _head(session: Session) -> AuditHead:
+    """The chain's head, locked until commit. Made again if someone emptied the table (two
+    processes may race to do so; the loser uses the winner's row)."""
+    head = session.exec(select(AuditHead).where(col(AuditHead.id) == 1).with_for_update()).first()
+    if head is None:
+        try:
+            with session.begin_nested():
+                session.add(AuditHead(id=1))
+        except IntegrityError:
+            pass
+        head = session.exec(select(AuditHead).where(col(AuditHead.id) == 1).with_for_update()).one()
+    return head
+
+
+def record(
+    *,
+    session: Session,
+    principal: Principal | None,
+    action: Action,
+    purpose: Purpose,
+    object_type: str,
+    object_ids: Iterable[uuid.UUID],
+    intake_ids: Iterable[uuid.UUID],
+) -> AuditEntry | None:
+    """Append one entry. Call it as the last step of the change or read it records: the
+    chain's head stays locked until the transaction commits."""
+    objects = sorted({str(i) for i in object_ids})
+    intakes = sorted({str(i) for i in intake_ids})
+    if not objects and not intakes:
+        return None  # nothing personal was touched (an empty feed page)
+    head = _head(session)
+    entry = AuditEntry(
+        id=head.last_id + 1,
+        at=utcnow(),
+        organisation_id=principal.organisation_id if principal else None,
+        api_key_id=principal.key_id if principal else None,
+        actor=principal.actor if principal else None,
+        action=action,
+        purpose=purpose,
+        object_type=object_type,
+        object_ids=objects,
+        intake_ids=intakes,
+        prev_hash=head.hash,
+        hash="",
+    )
+    entry.hash = _hash(entry)
+    head.last_id, head.hash = entry.id or 0, entry.hash
+    session.add(entry)
+    session.add(head)
+    session.flush()
+    return entry
+
+
+class InvalidAuditCursor(InvalidInput):
+    title = "Invalid cursor"
+    slug = "invalid-cursor"
+
+
+def page(
+    *,
+    session: Session,
+    principal: Principal,
+    after: int,
+    limit: int,
+    intake_id: uuid.UUID | None,
+) -> list[AuditEntry]:
+    """Entries after an id, oldest first. The front office sees all; another admin sees what
+    its own organisation did."""
+    stmt = select(AuditEntry).where(col(AuditEntry.id) > after)
+    if not principal.is_frontoffice:
+        stmt = stmt.where(col(AuditEntry.organisation_id) == principal.organisation_id)
+    if intake_id is not None:
+        # The list is JSON; its text holds the id (a uuid cannot be part of another one).
+        stmt = stmt.where(cast(col(AuditEntry.intake_ids), String).contains(str(intake_id)))
+    return list(session.exec(stmt.order_by(col(AuditEntry.id)).limit(limit)).all())
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    entries: int
+    broken_at: int | None
+    reason: str | None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def verify(*, session: Session, batch: int = 5000) -> Verification:
+    """Walk the chain from the start: every entry's hash must match its content, link to the
+    previous entry, and the ids run without gaps up to the head."""
+    expected_prev, expected_id, count, after = GENESIS, 1, 0, 0
+    while True:
+        rows = session.exec(
+            select(AuditEntry)
+            .where(col(AuditEntry.id) > after)
+            .order_by(col(AuditEntry.id))
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for entry in rows:
+            if entry.id != expected_id:
+                return Verification(count, expected_id, "an entry is missing")
+            if entry.prev_hash != expected_prev:
+                return Verification(count, entry.id, "does not link to the entry before it")
+            if _hash(entry) != entry.hash:
+                return Verification(count, entry.id, "its content does not match its hash")
+            expected_prev, expected_id, count = entry.hash, expected_id + 1, count + 1
+            after = entry.id or after
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.last_id != count or head.hash != expected_prev):
+        return Verification(count, count + 1, "entries at the end are missing")
+    return Verification(count, None, None)
