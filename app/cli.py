@@ -127,10 +127,14 @@ def key_create(
     ],
     name: Annotated[str, typer.Option(help="What the key is for.")] = "cli",
     expires: Annotated[datetime | None, typer.Option(help="Expiry moment (ISO 8601, UTC).")] = None,
+    expires_in_days: Annotated[
+        int | None, typer.Option(min=1, help="Expire this many days from now.")
+    ] = None,
 ) -> None:
     """Create an API key. The key is printed once and never stored in plain text."""
-    from datetime import UTC
+    from datetime import UTC, timedelta
 
+    from app.core.types import utcnow
     from app.organisations import service
 
     try:
@@ -138,6 +142,11 @@ def key_create(
     except ValueError:
         _fail(f"unknown scope in {scope}; choose from {', '.join(s.value for s in Scope)}")
         return
+    if expires is not None and expires_in_days is not None:
+        _fail("give --expires or --expires-in-days, not both")
+        return
+    if expires_in_days is not None:
+        expires = utcnow() + timedelta(days=expires_in_days)
     with Session(get_engine()) as session:
         org = _find_org(session, organisation)
         try:
@@ -153,7 +162,14 @@ def key_create(
             _fail(exc.detail)
             return
         typer.echo(
-            json.dumps({"id": str(key.id), "organisation_id": str(org.id), "api_key": plain})
+            json.dumps(
+                {
+                    "id": str(key.id),
+                    "organisation_id": str(org.id),
+                    "api_key": plain,
+                    "expires_at": key.expires_at.isoformat() if key.expires_at else None,
+                }
+            )
         )
 
 
@@ -170,6 +186,45 @@ def key_revoke(key_id: Annotated[uuid.UUID, typer.Argument(help="The key's id.")
             _fail(exc.detail)
             return
         typer.echo(f"revoked {key.id} ({key.prefix}…) at {key.revoked_at}")
+
+
+@key_cli.command("rotate")
+def key_rotate(
+    key_id: Annotated[uuid.UUID, typer.Argument(help="The key's id.")],
+    grace_hours: Annotated[
+        float | None,
+        typer.Option(min=0, help="How long the old key keeps working (default: the setting)."),
+    ] = None,
+) -> None:
+    """Issue a successor key (printed once); the old one keeps working for the grace period."""
+    from datetime import timedelta
+
+    from app.organisations import service
+
+    hours = get_settings().api_key_rotation_grace_hours if grace_hours is None else grace_hours
+    with Session(get_engine()) as session:
+        try:
+            key, plain, old = service.rotate_key(
+                session=session, key_id=key_id, grace=timedelta(hours=hours)
+            )
+            session.commit()
+        except WijkwinkelError as exc:
+            _fail(exc.detail)
+            return
+        typer.echo(
+            json.dumps(
+                {
+                    "id": str(key.id),
+                    "organisation_id": str(key.organisation_id),
+                    "api_key": plain,
+                    "expires_at": key.expires_at.isoformat() if key.expires_at else None,
+                    "replaces": str(old.id),
+                    "replaced_key_expires_at": old.expires_at.isoformat()
+                    if old.expires_at
+                    else None,
+                }
+            )
+        )
 
 
 def _find_org(session: Session, ref: str):  # type: ignore[no-untyped-def]

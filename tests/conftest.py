@@ -20,6 +20,11 @@ os.environ["WIJKWINKEL_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ.setdefault("WIJKWINKEL_LOG_LEVEL", "warning")
 # Statistics read what was just written (in use they may be a minute old).
 os.environ.setdefault("WIJKWINKEL_STATS_MAX_AGE_SECONDS", "0")
+# The limiter stays on, but far above what any test sends; tests/core/test_rate_limit.py builds
+# apps with low limits of its own.
+os.environ.setdefault("WIJKWINKEL_RATE_LIMIT_PER_MINUTE", "1000000")
+os.environ.setdefault("WIJKWINKEL_RATE_LIMIT_BURST", "100000")
+os.environ.setdefault("WIJKWINKEL_AUTH_FAILURES_PER_MINUTE", "100000")
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402

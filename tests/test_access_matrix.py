@@ -55,6 +55,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/organisations/{organisation_id}/api-keys/{key_id}/revoke"): Rule(
         Scope.admin, owned="organisation_id", foreign=403, frontoffice_sees_all=True
     ),
+    ("POST", "/organisations/{organisation_id}/api-keys/{key_id}/rotate"): Rule(
+        Scope.admin, owned="organisation_id", foreign=403, frontoffice_sees_all=True
+    ),
     ("POST", "/classify"): Rule(Scope.intakes_write),
     ("POST", "/intakes"): Rule(Scope.intakes_write),
     ("GET", "/intakes/{intake_id}"): Rule(

@@ -86,6 +86,38 @@ class Settings(BaseSettings):
         ge=0,
         description="An API key's last use is written at most this often, to spare the database.",
     )
+    api_key_rotation_grace_hours: float = Field(
+        default=24,
+        ge=0,
+        description="After an API key is rotated, the old key keeps working this long.",
+    )
+    rate_limit_per_minute: int = Field(
+        default=600,
+        ge=0,
+        description="Requests per minute per API key (a token bucket, per process); 0: no limit.",
+    )
+    rate_limit_burst: int = Field(
+        default=100,
+        ge=1,
+        description="How many requests a key may send at once before the per-minute rate applies.",
+    )
+    auth_failures_per_minute: int = Field(
+        default=30,
+        ge=0,
+        description="Failed authentications (401) per minute per client address before that "
+        "address gets 429 for keys not known to work; 0: no limit.",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1,
+        description="Largest request body accepted; larger gets 413.",
+    )
+    hsts_max_age_seconds: int = Field(
+        default=31_536_000,
+        ge=0,
+        description="Strict-Transport-Security max-age, sent on requests that came over HTTPS "
+        "(directly or per X-Forwarded-Proto); 0: never sent.",
+    )
 
 
 @lru_cache

@@ -11,6 +11,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.config import API_VERSION
+from app.core.headers import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,18 @@ class PreconditionFailed(WijkwinkelError):
     slug = "precondition-failed"
 
 
+class PayloadTooLarge(WijkwinkelError):
+    status = 413
+    title = "Request body too large"
+    slug = "payload-too-large"
+
+
+class TooManyRequests(WijkwinkelError):
+    status = 429
+    title = "Too many requests"
+    slug = "too-many-requests"
+
+
 class ServiceUnavailable(WijkwinkelError):
     status = 503
     title = "Service unavailable"
@@ -105,7 +118,7 @@ def problem(
         body["instance"] = instance
     body.update(extensions)
     # Set here as well as in the middleware: 500s are answered outside the middleware stack.
-    all_headers = {"API-Version": API_VERSION, **(headers or {})}
+    all_headers = {"API-Version": API_VERSION, **SECURITY_HEADERS, **(headers or {})}
     return ProblemResponse(body, status_code=status, headers=all_headers)
 
 
@@ -128,18 +141,23 @@ def _validation_message(err: dict[str, Any]) -> str:
     return f"{_location(err['loc'])}: {message}"
 
 
-async def _handle_domain(request: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, WijkwinkelError)
+def domain_problem(exc: WijkwinkelError, instance: str | None) -> ProblemResponse:
+    """The problem response for a domain error (middleware answers with it directly)."""
     type_ = f"urn:wijkwinkel:problem:{exc.slug}" if exc.slug else "about:blank"
     return problem(
         exc.status,
         exc.detail,
         title=exc.title,
         type_=type_,
-        instance=request.url.path,
+        instance=instance,
         headers=exc.headers,
         **exc.extensions,
     )
+
+
+async def _handle_domain(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, WijkwinkelError)
+    return domain_problem(exc, request.url.path)
 
 
 async def _handle_http(request: Request, exc: Exception) -> ProblemResponse:

@@ -45,10 +45,11 @@ _ERROR_TEXT = {
     "405": "Method not allowed",
     "409": "Conflicts with the resource's current state",
     "412": "The If-Match ETag does not match",
-    "413": "Request body too large",
+    "413": "Request body larger than this installation accepts",
     "415": "Unsupported media type",
     "422": "The request is not valid",
-    "429": "Too many requests",
+    "429": "Too many requests with this key (or failed attempts from this address): retry "
+    "after the Retry-After seconds",
     "500": "Internal error",
     "503": "Busy or not ready: retry after the Retry-After seconds",
 }
@@ -113,11 +114,20 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer", "example": 1},
+}
+
+
 def _shape_operation(operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     secured = bool(operation.get("security"))
-    # Secured operations use the database: 401/403, and 503 when it is busy.
-    extra_errors = ["401", "403", "503"] if secured else []
+    # Secured operations use the database: 401/403, and 503 when it is busy; their keys are
+    # rate limited (429).
+    extra_errors = ["401", "403", "429", "503"] if secured else []
+    if "requestBody" in operation:
+        extra_errors.append("413")
     for code in [*extra_errors, "500"]:
         responses.setdefault(code, _problem_response(code))
     if any(p.get("in") == "path" for p in operation.get("parameters", [])):
@@ -126,6 +136,8 @@ def _shape_operation(operation: dict[str, Any]) -> None:
         if code.startswith(("4", "5")):
             description = response.get("description")
             responses[code] = _problem_response(code, description)
+            if code == "429":
+                responses[code]["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
         elif code.startswith(("2", "3")):
             headers = response.setdefault("headers", {})
             headers["API-Version"] = {"$ref": "#/components/headers/API-Version"}

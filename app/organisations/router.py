@@ -1,9 +1,11 @@
 import uuid
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.api.deps import DeploymentAdminDep, PrincipalDep, SessionDep, require
+from app.core.config import get_settings
 from app.core.errors import Forbidden
 from app.core.openapi import created, problems
 from app.core.security import Scope, parse_scopes
@@ -14,6 +16,7 @@ from app.organisations.schemas import (
     ApiKeyCreated,
     ApiKeyList,
     ApiKeyPublic,
+    ApiKeyRotated,
     OrganisationCreate,
     OrganisationList,
     OrganisationPublic,
@@ -141,3 +144,29 @@ def revoke_api_key(
     _check_manage(principal, organisation_id)
     key = service.revoke_key(session=session, key_id=key_id, organisation_id=organisation_id)
     return _key_public(key)
+
+
+@router.post(
+    "/{organisation_id}/api-keys/{key_id}/rotate",
+    status_code=status.HTTP_201_CREATED,
+    summary="Rotate an API key: a successor (shown once); the old key works a while longer",
+    responses={**created(), **problems(409)},
+)
+def rotate_api_key(
+    organisation_id: uuid.UUID,
+    key_id: uuid.UUID,
+    session: SessionDep,
+    principal: AdminDep,
+    response: Response,
+) -> ApiKeyRotated:
+    """Issues a new key with the same name and scopes (and, if the old key expires, the same
+    lifetime counted from now). The response holds the new key itself, once. The old key keeps
+    working for the grace period (24 hours unless configured otherwise) and then expires; revoke
+    it to end it sooner. A revoked or expired key cannot be rotated (409)."""
+    _check_manage(principal, organisation_id)
+    grace = timedelta(hours=get_settings().api_key_rotation_grace_hours)
+    key, plain, old = service.rotate_key(
+        session=session, key_id=key_id, organisation_id=organisation_id, grace=grace
+    )
+    response.headers["Location"] = f"/api/v1/organisations/{organisation_id}/api-keys/{key.id}"
+    return ApiKeyRotated(**_key_public(key).model_dump(), key=plain, replaces=_key_public(old))

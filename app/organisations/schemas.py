@@ -66,5 +66,12 @@ class ApiKeyCreated(ApiKeyPublic):
     key: str = Field(description="The key itself. Shown only in this response; store it safely.")
 
 
+class ApiKeyRotated(ApiKeyCreated):
+    replaces: ApiKeyPublic = Field(
+        description="The rotated key: it keeps working until its `expires_at` (the grace "
+        "period), so clients can switch over without an outage."
+    )
+
+
 class ApiKeyList(BaseModel):
     data: list[ApiKeyPublic]

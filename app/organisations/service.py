@@ -1,8 +1,9 @@
 """Organisations and their API keys."""
 
+import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,8 @@ from app.core.security import (
 )
 from app.core.types import utcnow
 from app.organisations.models import ApiKey, Organisation, OrganisationType
+
+log = logging.getLogger(__name__)
 
 
 class OrganisationNotFound(NotFound):
@@ -188,6 +191,54 @@ def revoke_key(
     return key
 
 
+def rotate_key(
+    *,
+    session: Session,
+    key_id: uuid.UUID,
+    organisation_id: uuid.UUID | None = None,
+    grace: timedelta,
+) -> tuple[ApiKey, str, ApiKey]:
+    """Issue a successor with the same name and scopes; the old key works ``grace`` longer.
+
+    The successor gets the old key's lifetime again (from now) when the old key had one, so a
+    policy of 90-day keys survives rotation. Returns the new key, its plain text and the old key.
+    """
+    old = get_key(session=session, key_id=key_id, organisation_id=organisation_id)
+    now = utcnow()
+    if old.revoked_at is not None:
+        raise Conflict("This API key is revoked; create a new key instead of rotating it.")
+    if old.expires_at is not None and old.expires_at <= now:
+        raise Conflict("This API key has expired; create a new key instead of rotating it.")
+    expires_at = None
+    if old.expires_at is not None:
+        expires_at = now + max(old.expires_at - old.created_at, grace, timedelta(minutes=1))
+    new, plain = create_key(
+        session=session,
+        organisation_id=old.organisation_id,
+        name=old.name,
+        scopes=list(parse_scopes(old.scopes)),
+        expires_at=expires_at,
+    )
+    until = now + grace
+    if old.expires_at is None or old.expires_at > until:
+        old.expires_at = until
+        session.add(old)
+        session.flush()
+    # Ids and moments only: never the key or its hash.
+    log.info(
+        "API key %s of organisation %s rotated to %s; the old key works until %s",
+        old.id,
+        old.organisation_id,
+        new.id,
+        _moment(old.expires_at),
+    )
+    return new, plain, old
+
+
+def _moment(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def authenticate(
     *, session: Session, token: str | None, last_used_resolution: timedelta
 ) -> Principal:
@@ -201,16 +252,27 @@ def authenticate(
         .join(Organisation, col(Organisation.id) == col(ApiKey.organisation_id))
         .where(ApiKey.key_hash == hash_api_key(token))
     ).first()
-    invalid = Unauthenticated(
-        "The API key is not valid: unknown, revoked or expired.",
-        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-    )
+    invalid_token = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
     if row is None:
-        raise invalid
+        raise Unauthenticated("The API key is not valid: it is unknown.", headers=invalid_token)
     key, org = row
     now = utcnow()
-    if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
-        raise invalid
+    # Only the key's holder can see why it stopped working, so saying so gives nothing away.
+    if key.revoked_at is not None:
+        raise Unauthenticated(
+            f"This API key was revoked at {_moment(key.revoked_at)}; "
+            "ask your organisation's admin for a new one.",
+            headers=invalid_token,
+        )
+    if key.expires_at is not None and key.expires_at <= now:
+        raise Unauthenticated(
+            f"This API key expired at {_moment(key.expires_at)}; "
+            "ask your organisation's admin for a new one.",
+            headers={
+                "WWW-Authenticate": 'Bearer error="invalid_token", '
+                'error_description="The API key expired"'
+            },
+        )
     if not org.active:
         raise Unauthenticated(
             f"The organisation '{org.name}' is deactivated; its keys do not work.",
