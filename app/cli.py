@@ -442,6 +442,30 @@ def audit_verify() -> None:
     )
 
 
+@cli.command()
+def purge(
+    older_than_days: Annotated[
+        int | None,
+        typer.Option(help="Instead of WIJKWINKEL_RETENTION_MONTHS: intakes closed this long ago."),
+    ] = None,
+) -> None:
+    """Anonymise the personal data of intakes closed longer ago than the retention period."""
+    from datetime import timedelta
+
+    from app.retention import service as retention
+
+    total = 0
+    older_than = timedelta(days=older_than_days) if older_than_days is not None else None
+    while True:
+        with Session(get_engine()) as session:
+            result = retention.purge(session=session, older_than=older_than)
+            session.commit()
+        total += result.anonymised
+        if not result.anonymised:
+            break
+    typer.echo(f"anonymised {total} intake(s) closed before {result.cutoff:%Y-%m-%d %H:%M} UTC")
+
+
 def main() -> None:
     cli()
 

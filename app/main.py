@@ -30,6 +30,7 @@ from app.health.router import router as health_router
 from app.intakes.router import router as intakes_router
 from app.organisations.router import router as organisations_router
 from app.referrals.router import router as referrals_router
+from app.retention.router import router as retention_router
 from app.routing.router import router as routing_router
 from app.sla.router import router as sla_router
 from app.stats.router import router as stats_router
@@ -121,6 +122,7 @@ def create_app() -> FastAPI:
     api.include_router(organisations_router)
     api.include_router(classification_router)
     api.include_router(intakes_router)
+    api.include_router(retention_router)
     api.include_router(referrals_router)
     api.include_router(routing_router)
     api.include_router(sla_router)

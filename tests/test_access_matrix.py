@@ -69,6 +69,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         frontoffice_sees_all=True,
         body={"domains": ["zorg"]},
     ),
+    ("POST", "/intakes/{intake_id}/erasure"): Rule(Scope.admin, deployment_admin=True),
     ("GET", "/referrals"): Rule(Scope.referrals_read),  # the caller's own feed
     ("GET", "/referrals/{referral_id}"): Rule(
         Scope.referrals_read, owned="referral_id", frontoffice_sees_all=True

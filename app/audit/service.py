@@ -34,6 +34,7 @@ class Purpose(StrEnum):
     feed = "receiving referrals (feed)"
     correction = "correcting an intake's domains"
     erasure = "erasure request of the resident"
+    retention = "retention period over"
 
 
 def _hash(entry: AuditEntry) -> str:

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         description="Statistics: figures may be this old; an older cube is brought up to date "
         "by the request that reads it (0: always up to date).",
     )
+    retention_months: int = Field(
+        default=24,
+        ge=1,
+        description="Personal data of a closed intake is anonymised this many months after it "
+        "closed (`wijkwinkel purge`, and the worker daily).",
+    )
     key_last_used_resolution_seconds: int = Field(
         default=60,
         ge=0,

@@ -12,6 +12,8 @@ class Intake(SQLModel, table=True):
     """One question brought to the front office, with what the classifier made of it."""
 
     __tablename__ = "intakes"
+    # Closed intakes due for anonymising (app/retention).
+    __table_args__ = (sa.Index("ix_intakes_anonymised_at_closed_at", "anonymised_at", "closed_at"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
@@ -37,6 +39,8 @@ class Intake(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Personal data removed (retention period over, or the resident asked): app/retention.
+    anonymised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class DomainCorrection(SQLModel, table=True):

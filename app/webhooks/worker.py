@@ -236,6 +236,19 @@ def run_once(*, batch: int | None = None, client: httpx.Client | None = None) ->
     return len(jobs)
 
 
+def _purge() -> None:
+    from app.retention import service as retention
+
+    while True:
+        with Session(get_engine()) as session:
+            done = retention.purge(session=session).anonymised
+            session.commit()
+        if done:
+            log.info("retention: anonymised %d intake(s)", done)
+        else:
+            return
+
+
 def run(*, stop: threading.Event | None = None) -> None:
     """Deliver until stopped (SIGTERM or SIGINT finish the current batch first)."""
     settings = get_settings()
@@ -244,8 +257,15 @@ def run(*, stop: threading.Event | None = None) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     log.info("webhook worker started")
+    next_purge = 0.0
     with httpx.Client(timeout=settings.webhook_timeout_seconds) as client:
         while not stop.is_set():
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + 24 * 3600  # retention: once a day
+                try:
+                    _purge()
+                except Exception:
+                    log.exception("retention purge failed; trying again tomorrow")
             try:
                 sent = run_once(client=client)
             except Exception:
