@@ -2,6 +2,7 @@
 
 from app.areas.models import Area, AreaPostcode
 from app.audit.models import AuditEntry, AuditHead
+from app.consent.models import ConsentRecord
 from app.core import database  # noqa: F401  (sets the naming convention first)
 from app.intakes.models import DomainCorrection, Intake
 from app.organisations.models import ApiKey, Organisation
@@ -18,6 +19,7 @@ __all__ = [
     "AreaPostcode",
     "AuditEntry",
     "AuditHead",
+    "ConsentRecord",
     "DomainCorrection",
     "FeedCounter",
     "Intake",

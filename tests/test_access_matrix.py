@@ -70,6 +70,12 @@ POLICY: dict[tuple[str, str], Rule] = {
         body={"domains": ["zorg"]},
     ),
     ("POST", "/intakes/{intake_id}/erasure"): Rule(Scope.admin, deployment_admin=True),
+    ("POST", "/intakes/{intake_id}/consent/withdrawal"): Rule(
+        Scope.intakes_write,
+        owned="intake_id",
+        frontoffice_sees_all=True,
+        body={"method": "verbaal"},
+    ),
     ("GET", "/referrals"): Rule(Scope.referrals_read),  # the caller's own feed
     ("GET", "/referrals/{referral_id}"): Rule(
         Scope.referrals_read, owned="referral_id", frontoffice_sees_all=True

@@ -16,7 +16,9 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 def list_entries(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require(Scope.admin))],
-    after: Annotated[int, Query(ge=0, description="Entries after this id (`next_after`).")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="Entries after this id (`next_after`).")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE, description="Page size.")] = 100,
     intake_id: Annotated[
         uuid.UUID | None, Query(description="Only entries about this resident's intake.")

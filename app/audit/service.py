@@ -35,6 +35,7 @@ class Purpose(StrEnum):
     correction = "correcting an intake's domains"
     erasure = "erasure request of the resident"
     retention = "retention period over"
+    consent = "recording the resident's consent"
 
 
 def _hash(entry: AuditEntry) -> str:

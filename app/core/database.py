@@ -24,14 +24,16 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 _engine: Engine | None = None
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, foreign_keys: bool = True) -> None:
+def _sqlite_pragmas(
+    dbapi_connection: Any, _record: Any, *, foreign_keys: bool = True, busy_ms: int = 15000
+) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (needed for
     # SAVEPOINT and for BEGIN IMMEDIATE below).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -52,9 +54,18 @@ def make_engine(url: str | None = None, *, for_migrations: bool = False) -> Engi
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        # Migrating processes that start together wait for each other (SQLite has no advisory
+        # lock); a whole upgrade can take longer than a request would ever wait.
+        busy_seconds = 120 if for_migrations else 15
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": busy_seconds}
+        )
         event.listen(
-            engine, "connect", functools.partial(_sqlite_pragmas, foreign_keys=not for_migrations)
+            engine,
+            "connect",
+            functools.partial(
+                _sqlite_pragmas, foreign_keys=not for_migrations, busy_ms=busy_seconds * 1000
+            ),
         )
         event.listen(engine, "begin", _sqlite_begin)
         return engine

@@ -24,6 +24,10 @@ class Intake(SQLModel, table=True):
     # The area (wijk) the postcode belonged to when the intake was recorded.
     area_id: uuid.UUID | None = Field(default=None, foreign_key="areas.id", index=True)
     consent: bool
+    # The consent in force (history: app/consent): kinds of partner that may see the contact
+    # details, and when the resident took it back.
+    consent_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    consent_withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Personal data: kept apart from the question so it can be shared, shown and erased on its own.
     resident_name: str | None = Field(default=None, sa_type=sa.String(200))
     resident_phone: str | None = Field(default=None, sa_type=sa.String(32))

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends, Response, status
 from app.api.deps import SessionDep, require
 from app.classification.lexicon import GUIDANCE
 from app.classification.schemas import DomainScore
-from app.core.openapi import created
+from app.consent.schemas import ConsentPublic, ConsentStep, ConsentWithdrawal
+from app.core.openapi import created, problems
 from app.core.security import Scope
 from app.intakes import service
 from app.intakes.schemas import (
@@ -39,7 +40,13 @@ def to_public(view: service.IntakeView) -> IntakePublic:
         channel=intake.channel,
         postcode=intake.postcode,
         area_id=intake.area_id,
-        consent=intake.consent,
+        consent=intake.consent and intake.consent_withdrawn_at is None,
+        consent_details=ConsentPublic(
+            given=intake.consent and intake.consent_withdrawn_at is None,
+            organisation_types=intake.consent_types or [],
+            withdrawn_at=intake.consent_withdrawn_at,
+            history=[ConsentStep.model_validate(c, from_attributes=True) for c in view.consent],
+        ),
         resident=resident_of(intake),
         domains=domains,
         domains_source=intake.domains_source,
@@ -89,6 +96,7 @@ def create_intake(
         consent=body.consent,
         resident=body.resident,
         domains=body.domains,
+        consent_details=body.consent_details,
     )
     response.headers["Location"] = f"/api/v1/intakes/{view.intake.id}"
     return to_public(view)
@@ -124,3 +132,25 @@ def correct_domains(
         note=body.note,
     )
     return to_public(view)
+
+
+@router.post(
+    "/{intake_id}/consent/withdrawal",
+    summary="The resident withdraws consent",
+    responses=problems(404, 409),
+)
+def withdraw_consent(
+    intake_id: uuid.UUID,
+    body: ConsentWithdrawal,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Scope.intakes_write))],
+) -> IntakePublic:
+    """From now on no partner sees the resident's contact details or full postcode; every
+    organisation with an open referral gets a `referral.consent_withdrawn` event. The referrals
+    themselves go on. For the organisation that recorded the intake, and the front office.
+    Scope `intakes:write`."""
+    return to_public(
+        service.withdraw_consent(
+            session=session, principal=principal, intake_id=intake_id, method=body.method
+        )
+    )

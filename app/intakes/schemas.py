@@ -6,6 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.classification.schemas import Domain, DomainScore
+from app.consent.schemas import ConsentIn, ConsentPublic
 from app.core.schemas import Text
 from app.referrals.schemas import ResidentContact
 from app.referrals.states import ReferralStatus
@@ -54,6 +55,11 @@ class IntakeCreate(BaseModel):
     consent: bool = Field(
         description="The resident agreed that the question (and contact details) may be shared "
         "with the partners that should act. Without it, nothing leaves the front office."
+    )
+    consent_details: ConsentIn | None = Field(
+        default=None,
+        description="How consent was asked and for which kinds of partner (recorded with the "
+        "intake). Without it: method `onbekend`, every kind of partner.",
     )
     resident: ResidentContact | None = None
     domains: list[Domain] | None = Field(
@@ -118,7 +124,8 @@ class IntakePublic(BaseModel):
     channel: Channel
     postcode: str | None
     area_id: uuid.UUID | None = Field(description="The area (wijk) of the postcode, if any.")
-    consent: bool
+    consent: bool = Field(description="Consent in force: given and not withdrawn.")
+    consent_details: ConsentPublic
     resident: ResidentContact | None
     domains: list[DomainScore]
     domains_source: str = Field(description="`classifier` or `staff` (override).")

@@ -9,6 +9,9 @@ from app.areas import service as areas
 from app.audit import service as audit
 from app.classification import service as classifier
 from app.classification.schemas import Domain
+from app.consent import service as consents
+from app.consent.models import ConsentRecord
+from app.consent.schemas import ConsentIn, ConsentMethod
 from app.core.errors import NotFound
 from app.core.types import utcnow
 from app.intakes.models import DomainCorrection, Intake
@@ -45,6 +48,7 @@ STATUS_REASONS = {
 class IntakeView:
     intake: Intake
     referrals: list[tuple[Referral, str]]
+    consent: list[ConsentRecord]
 
 
 def create(
@@ -57,6 +61,7 @@ def create(
     consent: bool,
     resident: ResidentContact | None,
     domains: list[Domain] | None,
+    consent_details: ConsentIn | None = None,
 ) -> IntakeView:
     result = classifier.classify(question)
     chosen = list(domains) if domains else result.labels()
@@ -81,6 +86,14 @@ def create(
         status=IntakeStatus.open,
     )
     session.add(intake)
+    consents.record_initial(
+        session=session,
+        principal=principal,
+        intake=intake,
+        method=consent_details.method if consent_details else ConsentMethod.onbekend,
+        organisation_types=consent_details.organisation_types if consent_details else None,
+        wording=consent_details.wording if consent_details else None,
+    )
     created: list[Referral] = []
     unrouted: list[str] = []
     if not consent:
@@ -99,7 +112,11 @@ def create(
         facts.record_unreferred(session=session, intake=intake, unrouted=unrouted)
     session.flush()
     _log(session, principal, intake, audit.Action.create, audit.Purpose.intake)
-    return IntakeView(intake=intake, referrals=_with_names(session, created))
+    return IntakeView(
+        intake=intake,
+        referrals=_with_names(session, created),
+        consent=consents.history(session=session, intake_id=intake.id),
+    )
 
 
 def _log(
@@ -164,7 +181,21 @@ def _view(session: Session, intake: Intake) -> IntakeView:
         .where(Referral.intake_id == intake_id)
         .order_by(col(Referral.created_at), col(Referral.domain))
     ).all()
-    return IntakeView(intake=intake, referrals=[(r, n) for r, n in rows])
+    return IntakeView(
+        intake=intake,
+        referrals=[(r, n) for r, n in rows],
+        consent=consents.history(session=session, intake_id=intake_id),
+    )
+
+
+def withdraw_consent(
+    *, session: Session, principal: Principal, intake_id: uuid.UUID, method: ConsentMethod
+) -> IntakeView:
+    """The resident takes consent back (see app/consent)."""
+    intake = _get_visible(session, intake_id, principal, lock=True)
+    consents.withdraw(session=session, principal=principal, intake=intake, method=method)
+    _log(session, principal, intake, audit.Action.update, audit.Purpose.consent)
+    return _view(session, intake)
 
 
 def correct_domains(

@@ -18,6 +18,7 @@ class EventType(StrEnum):
     referral_forwarded = "referral.forwarded"
     referral_overdue = "referral.overdue"
     intake_closed = "intake.closed"
+    referral_consent_withdrawn = "referral.consent_withdrawn"
 
 
 def emit(

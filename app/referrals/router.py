@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from app.api.deps import SessionDep, require
+from app.consent import service as consents
 from app.core.openapi import ETAG_HEADER, LOCATION_HEADER, created, problems
 from app.core.security import Scope
 from app.intakes.models import Intake
@@ -34,6 +35,8 @@ IfMatch = Annotated[
 
 
 def to_public(referral: Referral, intake: Intake, principal: Principal) -> ReferralPublic:
+    # Contact details and full postcode only where the resident's consent reaches.
+    shared = consents.covers(intake, principal)
     return ReferralPublic(
         id=referral.id,
         intake_id=referral.intake_id,
@@ -57,8 +60,10 @@ def to_public(referral: Referral, intake: Intake, principal: Principal) -> Refer
             id=intake.id,
             question=intake.question,
             channel=intake.channel,
-            postcode=intake.postcode,
-            resident=resident_of(intake),
+            postcode=intake.postcode if shared else None,
+            pc4=intake.pc4,
+            resident=resident_of(intake) if shared else None,
+            resident_shared=shared,
             created_at=intake.created_at,
         ),
     )

@@ -36,8 +36,15 @@ class ReferralIntake(BaseModel):
     id: uuid.UUID
     question: str
     channel: str
-    postcode: str | None
-    resident: ResidentContact | None
+    postcode: str | None = Field(description="Only where the resident's consent reaches you.")
+    pc4: str | None = Field(description="The four digits of the postcode: the neighbourhood.")
+    resident: ResidentContact | None = Field(
+        description="Contact details, only where the resident's consent reaches you."
+    )
+    resident_shared: bool = Field(
+        description="False when the resident's consent does not cover your kind of "
+        "organisation, or was withdrawn: you see the question and the neighbourhood only."
+    )
     created_at: datetime
 
 

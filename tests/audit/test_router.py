@@ -115,3 +115,15 @@ def test_audit_verify_command(client, world):
     with get_engine().begin() as conn:
         conn.execute(text("DELETE FROM audit_log"))
         conn.execute(text("UPDATE audit_head SET last_id = 0, hash = :h"), {"h": "0" * 64})
+
+
+def test_a_cursor_beyond_any_id_is_422_not_500(client, world):
+    # Found by schemathesis: a number past 64 bits reached the database.
+    r = client.get("/api/v1/audit?after=5849877785820231892992", headers=world.frontoffice.headers)
+    assert_problem(r, 422)
+    assert (
+        client.get(f"/api/v1/audit?after={2**63 - 1}", headers=world.frontoffice.headers).json()[
+            "data"
+        ]
+        == []
+    )

@@ -1,0 +1,120 @@
+"""Consent to share: recorded as steps (given, refused, withdrawn), enforced on every view."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from app.consent.models import ConsentRecord
+from app.consent.schemas import PARTNER_TYPES, ConsentMethod
+from app.core.errors import Conflict
+from app.core.types import utcnow
+from app.intakes.models import Intake
+from app.organisations.service import Principal
+from app.outbox import service as outbox
+from app.outbox.service import EventType
+from app.referrals.models import Referral
+from app.referrals.states import FINAL, ReferralStatus
+
+
+class ConsentAlreadyWithdrawn(Conflict):
+    title = "Consent already withdrawn"
+    slug = "consent-already-withdrawn"
+
+
+def record_initial(
+    *,
+    session: Session,
+    principal: Principal,
+    intake: Intake,
+    method: ConsentMethod,
+    organisation_types: Sequence[str] | None,
+    wording: str | None,
+) -> None:
+    """The consent asked at the intake: given (for these kinds of partner) or refused."""
+    types = (
+        [str(t) for t in organisation_types]
+        if organisation_types
+        else [str(t) for t in PARTNER_TYPES]
+    )
+    intake.consent_types = types if intake.consent else []
+    session.add(intake)
+    session.flush()  # the intake first: the record points at it
+    session.add(
+        ConsentRecord(
+            intake_id=intake.id,
+            action="given" if intake.consent else "refused",
+            method=method,
+            organisation_types=intake.consent_types,
+            wording=wording,
+            organisation_id=principal.organisation_id,
+            actor=principal.actor,
+        )
+    )
+
+
+def covers(intake: Intake, principal: Principal) -> bool:
+    """May this caller see the resident's contact details and full postcode?"""
+    if principal.is_frontoffice or principal.organisation_id == intake.organisation_id:
+        return True  # they recorded it, or run the desk
+    return (
+        intake.consent
+        and intake.consent_withdrawn_at is None
+        and str(principal.organisation_type) in (intake.consent_types or [])
+    )
+
+
+def history(*, session: Session, intake_id: uuid.UUID) -> list[ConsentRecord]:
+    return list(
+        session.exec(
+            select(ConsentRecord)
+            .where(col(ConsentRecord.intake_id) == intake_id)
+            .order_by(col(ConsentRecord.at))
+        ).all()
+    )
+
+
+def withdraw(
+    *, session: Session, principal: Principal, intake: Intake, method: ConsentMethod
+) -> None:
+    """The resident takes consent back: from now on no partner sees the contact details, and
+    every organisation with an open referral is told (referral.consent_withdrawn)."""
+    if not intake.consent:
+        raise Conflict(
+            "The resident never gave consent for this intake; there is nothing to withdraw."
+        )
+    if intake.consent_withdrawn_at is not None:
+        raise ConsentAlreadyWithdrawn(
+            f"Consent was withdrawn on {intake.consent_withdrawn_at:%Y-%m-%d %H:%M} UTC already."
+        )
+    now = utcnow()
+    intake.consent_withdrawn_at = now
+    intake.updated_at = now
+    session.add(intake)
+    session.add(
+        ConsentRecord(
+            intake_id=intake.id,
+            action="withdrawn",
+            method=method,
+            organisation_types=[],
+            organisation_id=principal.organisation_id,
+            actor=principal.actor,
+            at=now,
+        )
+    )
+    open_referrals = session.exec(
+        select(Referral).where(
+            col(Referral.intake_id) == intake.id,
+            col(Referral.status).not_in([str(s) for s in FINAL]),
+        )
+    ).all()
+    for referral in open_referrals:
+        outbox.emit(
+            session=session,
+            type=EventType.referral_consent_withdrawn,
+            organisation_id=referral.organisation_id,
+            referral_id=referral.id,
+            intake_id=intake.id,
+            data={"status": ReferralStatus(referral.status), "withdrawn_at": now.isoformat()},
+        )
+    session.flush()
