@@ -20,6 +20,10 @@ os.environ["WIJKWINKEL_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ.setdefault("WIJKWINKEL_LOG_LEVEL", "warning")
 # Statistics read what was just written (in use they may be a minute old).
 os.environ.setdefault("WIJKWINKEL_STATS_MAX_AGE_SECONDS", "0")
+# A key for the BSN at rest, for the tests only.
+os.environ.setdefault(
+    "WIJKWINKEL_BSN_ENCRYPTION_KEYS", "qTnVOvjP7Tu64fzwgISA4PljPu3zUIvwgIb1hhSTY6c="
+)
 # The limiter stays on, but far above what any test sends; tests/core/test_rate_limit.py builds
 # apps with low limits of its own.
 os.environ.setdefault("WIJKWINKEL_RATE_LIMIT_PER_MINUTE", "1000000")

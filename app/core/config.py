@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The API contract's version. The major number is the one in the URI (/api/v1); every response
@@ -80,6 +80,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Statistics: figures may be this old; an older cube is brought up to date "
         "by the request that reads it (0: always up to date).",
+    )
+    bsn_encryption_keys: SecretStr | None = Field(
+        default=None,
+        description="Fernet keys (comma-separated; the first encrypts, all decrypt) for the BSN "
+        "at rest. Without one, intakes with a BSN are refused.",
     )
     retention_months: int = Field(
         default=24,

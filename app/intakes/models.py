@@ -33,6 +33,8 @@ class Intake(SQLModel, table=True):
     resident_phone: str | None = Field(default=None, sa_type=sa.String(32))
     resident_email: str | None = Field(default=None, sa_type=sa.String(254))
     resident_address: str | None = Field(default=None, sa_type=sa.String(300))
+    # Encrypted (app/core/crypto.py); shown only to a gemeente the resident consented to.
+    bsn_encrypted: str | None = Field(default=None, sa_type=sa.Text)
     domains: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     domains_source: str = Field(sa_type=sa.String(16))
     classification: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)

@@ -40,6 +40,7 @@ def to_public(view: service.IntakeView) -> IntakePublic:
         channel=intake.channel,
         postcode=intake.postcode,
         area_id=intake.area_id,
+        has_bsn=intake.bsn_encrypted is not None,
         consent=intake.consent and intake.consent_withdrawn_at is None,
         consent_details=ConsentPublic(
             given=intake.consent and intake.consent_withdrawn_at is None,
@@ -97,6 +98,7 @@ def create_intake(
         resident=body.resident,
         domains=body.domains,
         consent_details=body.consent_details,
+        bsn=body.bsn,
     )
     response.headers["Location"] = f"/api/v1/intakes/{view.intake.id}"
     return to_public(view)

@@ -4,6 +4,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from stdnum.exceptions import ValidationError
+from stdnum.nl import bsn as stdnum_bsn
 
 from app.classification.schemas import Domain, DomainScore
 from app.consent.schemas import ConsentIn, ConsentPublic
@@ -62,11 +64,28 @@ class IntakeCreate(BaseModel):
         "intake). Without it: method `onbekend`, every kind of partner.",
     )
     resident: ResidentContact | None = None
+    bsn: Text | None = Field(
+        default=None,
+        description="Optional burgerservicenummer (checked with the 11-test). Stored encrypted, "
+        "never logged, shown only to a gemeente the resident consented to.",
+        examples=["111222333"],
+    )
     domains: list[Domain] | None = Field(
         default=None,
         min_length=1,
         description="Staff override: these domains instead of the classifier's.",
     )
+
+    @field_validator("bsn")
+    @classmethod
+    def bsn_eleven_test(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return str(stdnum_bsn.validate(value))
+        except ValidationError:
+            # Plain words, and never the number itself: it must not end up in any log.
+            raise ValueError("is not a valid BSN (it fails the 11-test)") from None
 
     @field_validator("question")
     @classmethod
@@ -124,6 +143,7 @@ class IntakePublic(BaseModel):
     channel: Channel
     postcode: str | None
     area_id: uuid.UUID | None = Field(description="The area (wijk) of the postcode, if any.")
+    has_bsn: bool = Field(description="A BSN was recorded (it is never shown here).")
     consent: bool = Field(description="Consent in force: given and not withdrawn.")
     consent_details: ConsentPublic
     resident: ResidentContact | None

@@ -12,6 +12,7 @@ from app.classification.schemas import Domain
 from app.consent import service as consents
 from app.consent.models import ConsentRecord
 from app.consent.schemas import ConsentIn, ConsentMethod
+from app.core import crypto
 from app.core.errors import NotFound
 from app.core.types import utcnow
 from app.intakes.models import DomainCorrection, Intake
@@ -62,6 +63,7 @@ def create(
     resident: ResidentContact | None,
     domains: list[Domain] | None,
     consent_details: ConsentIn | None = None,
+    bsn: str | None = None,
 ) -> IntakeView:
     result = classifier.classify(question)
     chosen = list(domains) if domains else result.labels()
@@ -77,6 +79,7 @@ def create(
         resident_phone=resident.phone if resident else None,
         resident_email=resident.email if resident else None,
         resident_address=resident.address if resident else None,
+        bsn_encrypted=crypto.encrypt_bsn(bsn) if bsn else None,
         domains=[str(d) for d in chosen],
         domains_source="staff" if domains else "classifier",
         classification=result.as_dict(),

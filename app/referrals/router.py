@@ -5,9 +5,11 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from app.api.deps import SessionDep, require
 from app.consent import service as consents
+from app.core import crypto
 from app.core.openapi import ETAG_HEADER, LOCATION_HEADER, created, problems
 from app.core.security import Scope
 from app.intakes.models import Intake
+from app.organisations.models import OrganisationType
 from app.organisations.service import Principal
 from app.referrals import service
 from app.referrals.models import Referral
@@ -32,6 +34,15 @@ IfMatch = Annotated[
     str | None,
     Header(description="The ETag of the referral as you last saw it; 412 when it changed since."),
 ]
+
+
+def _bsn_for(intake: Intake, principal: Principal) -> str | None:
+    """The BSN goes to a gemeente only, and only with the resident's consent for gemeenten."""
+    if intake.bsn_encrypted is None or principal.organisation_type != OrganisationType.gemeente:
+        return None
+    if not consents.covers(intake, principal):
+        return None
+    return crypto.decrypt_bsn(intake.bsn_encrypted)
 
 
 def to_public(referral: Referral, intake: Intake, principal: Principal) -> ReferralPublic:
@@ -64,6 +75,7 @@ def to_public(referral: Referral, intake: Intake, principal: Principal) -> Refer
             pc4=intake.pc4,
             resident=resident_of(intake) if shared else None,
             resident_shared=shared,
+            bsn=_bsn_for(intake, principal),
             created_at=intake.created_at,
         ),
     )

@@ -45,6 +45,10 @@ class ReferralIntake(BaseModel):
         description="False when the resident's consent does not cover your kind of "
         "organisation, or was withdrawn: you see the question and the neighbourhood only."
     )
+    bsn: str | None = Field(
+        default=None,
+        description="The resident's BSN: only for a gemeente, and only with consent for it.",
+    )
     created_at: datetime
 
 

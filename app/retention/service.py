@@ -49,6 +49,7 @@ def anonymise(*, session: Session, intake: Intake, now: datetime) -> None:
     intake.postcode = None
     intake.resident_name = intake.resident_phone = None
     intake.resident_email = intake.resident_address = None
+    intake.bsn_encrypted = None
     intake.classification = _without_quotes(intake.classification)
     intake.anonymised_at = now
     session.add(intake)
