@@ -1,10 +1,12 @@
 """Consent to share: recorded as steps (given, refused, withdrawn), enforced on every view."""
 
+import re
 import uuid
 from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
+from app.classification.engine import fold
 from app.consent.models import ConsentRecord
 from app.consent.schemas import PARTNER_TYPES, ConsentMethod
 from app.core.errors import Conflict
@@ -51,6 +53,37 @@ def record_initial(
             actor=principal.actor,
         )
     )
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def question_part(intake: Intake, domain: str, principal: Principal) -> tuple[str, bool]:
+    """The part of the question a partner acting on `domain` may read, and whether it is the
+    whole question. A multi-domain question is split into sentences; a sentence that the
+    classifier tied only to other domains (by the words it quoted) is left out, so the
+    corporatie does not read about the resident's psychiatric care. Neutral sentences stay:
+    they are the context everyone needs. The recorder and the desk read everything."""
+    if principal.is_frontoffice or principal.organisation_id == intake.organisation_id:
+        return intake.question, True
+    evidence = {
+        d.get("domain"): [fold(e) for e in d.get("evidence") or [] if e]
+        for d in intake.classification.get("domains", [])
+    }
+    others = {d for d in evidence if d != domain}
+    if not others:
+        return intake.question, True
+    kept, dropped = [], False
+    for sentence in (s for s in _SENTENCE.split(intake.question) if s.strip()):
+        folded = fold(sentence)
+        tied = {d for d, words in evidence.items() if any(w in folded for w in words)}
+        if tied and domain not in tied:
+            dropped = True
+            continue
+        kept.append(sentence.strip())
+    if not kept:  # nothing tied to this domain: better the whole question than none
+        return intake.question, True
+    return " ".join(kept), not dropped
 
 
 def covers(intake: Intake, principal: Principal) -> bool:

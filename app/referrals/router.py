@@ -48,6 +48,7 @@ def _bsn_for(intake: Intake, principal: Principal) -> str | None:
 def to_public(referral: Referral, intake: Intake, principal: Principal) -> ReferralPublic:
     # Contact details and full postcode only where the resident's consent reaches.
     shared = consents.covers(intake, principal)
+    question, whole = consents.question_part(intake, referral.domain, principal)
     return ReferralPublic(
         id=referral.id,
         intake_id=referral.intake_id,
@@ -69,7 +70,8 @@ def to_public(referral: Referral, intake: Intake, principal: Principal) -> Refer
         closed_at=referral.closed_at,
         intake=ReferralIntake(
             id=intake.id,
-            question=intake.question,
+            question=question,
+            question_whole=whole,
             channel=intake.channel,
             postcode=intake.postcode if shared else None,
             pc4=intake.pc4,

@@ -34,7 +34,11 @@ class ReferralIntake(BaseModel):
     """What the receiving partner needs to know of the intake."""
 
     id: uuid.UUID
-    question: str
+    question: str = Field(
+        description="The question, or of a question about several domains the part for yours: "
+        "sentences about only the other domains are left out."
+    )
+    question_whole: bool = Field(description="False when sentences were left out.")
     channel: str
     postcode: str | None = Field(description="Only where the resident's consent reaches you.")
     pc4: str | None = Field(description="The four digits of the postcode: the neighbourhood.")
