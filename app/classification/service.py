@@ -101,14 +101,14 @@ def classify(text: str) -> Classification:
         urgency = 0.0
     results: list[DomainResult] = []
     words: list[list[str]] | None = None
-    for domain in Domain:
+    for position, domain in enumerate(learned.DOMAINS):
         score = scores[domain]
         if score < thresholds[domain]:
             continue
         evidence = list(analysis.evidence[domain])
         if m is not None:
             words = words or m.top_words(x)
-            evidence += [w for w in words[list(Domain).index(domain)] if w not in evidence]
+            evidence += [w for w in words[position] if w not in evidence]
         if not evidence or not analysis.dutch:
             continue  # a label must name the words behind it
         subs = sorted(
