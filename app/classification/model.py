@@ -28,6 +28,9 @@ DOMAINS = tuple(Domain)  # iterating the enum itself is slow on the hot path
 MODEL_FILE = Path(__file__).with_name("model.json")
 MIN_STEM_COUNT = 2
 URGENT_MIN_RECALL = 0.95
+# Each domain's threshold keeps this recall out of fold: above the 0.90 target, because recall
+# on unseen questions came out a little lower than the cross-validated figure (dev split).
+MIN_RECALL = 0.92
 # Feature families kept however rare; the others (words, negated words) need MIN_STEM_COUNT rows.
 ALWAYS = ("lex:", "dom:", "urgent:", "urgency:")
 # Words that say nothing about a domain: not features, never evidence.
@@ -289,7 +292,7 @@ def fit(
     version: str,
     l2: float = 1.0,
     folds: int = 5,
-    min_recall: float = 0.9,
+    min_recall: float = MIN_RECALL,
     seed: int = 7,
 ) -> tuple[Model, dict[str, Any]]:
     """Train on all rows; choose each domain's threshold from out-of-fold scores (k-fold cross-
@@ -367,3 +370,33 @@ def fit(
         ),
         report,
     )
+
+
+def cross_validate(
+    rows: list[dict[str, Any]],
+    predict: Any,
+    engine: Engine,
+    *,
+    folds: int = 5,
+    seed: int = 11,
+    min_recall: float = MIN_RECALL,
+) -> list[tuple[set[str], bool]]:
+    """Out-of-fold answers of the whole pipeline: for each of ``folds`` folds, ``fit`` (with its
+    own inner cross-validation for the thresholds) on the other rows, then answer the held rows
+    with ``predict(text, model)``. An honest estimate of quality on unseen questions."""
+    import random
+
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)  # noqa: S311  (reproducible folds, not secrecy)
+    answers: list[tuple[set[str], bool]] = [(set(), False) for _ in rows]
+    for k in range(folds):
+        held = {i for n, i in enumerate(order) if n % folds == k}
+        part, _ = fit(
+            [r for i, r in enumerate(rows) if i not in held],
+            engine,
+            version=f"cv-{k}",
+            min_recall=min_recall,
+        )
+        for i in held:
+            answers[i] = predict(rows[i]["text"], part)
+    return answers

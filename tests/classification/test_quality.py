@@ -28,7 +28,7 @@ def test_dataset_shape():
     test_texts = {r["text"] for r in evaluate.load_jsonl(DATA / "test.jsonl")}
     train_texts = {
         r["text"]
-        for s in ("train", "train_extra", "dev")
+        for s in ("train", "train_extra", "train_more", "dev")
         for r in evaluate.load_jsonl(DATA / f"{s}.jsonl")
     }
     assert not test_texts & train_texts
@@ -44,7 +44,12 @@ def test_held_out_quality_does_not_regress():
 
 
 def test_model_artefact_is_trained_from_the_shipped_data():
-    files = [DATA / "train.jsonl", DATA / "train_extra.jsonl", DATA / "dev.jsonl"]
+    files = [
+        DATA / "train.jsonl",
+        DATA / "train_extra.jsonl",
+        DATA / "train_more.jsonl",
+        DATA / "dev.jsonl",
+    ]
     shipped = model.load()
     assert shipped is not None
     assert shipped.version == f"lr-{model.data_digest(files)}", (
