@@ -126,7 +126,7 @@ class Model:
                 rows.append(i)
                 values.append(v)
         z: list[float] = (
-            (np.dot(values, self._matrix[rows]) + self._bias) if rows else self._bias
+            (np.dot(values, self._matrix.take(rows, 0)) + self._bias) if rows else self._bias
         ).tolist()
         exp = math.exp
         p = [1.0 / (1.0 + exp(-zj)) if zj > -30.0 else 0.0 for zj in z]

@@ -15,6 +15,7 @@ LEXICON_VERSION = "lexicon-1.2"
 # referral. The test split is never used to set these.
 THRESHOLD = 0.5
 SUBCATEGORY_THRESHOLD = 0.45
+_PREFIX = {d: f"{d}." for d in Domain}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +113,12 @@ def classify(text: str, *, using: learned.Model | None = None) -> Classification
             evidence += [w for w in words[position] if w not in evidence]
         if not evidence or not analysis.dutch:
             continue  # a label must name the words behind it
+        prefix = _PREFIX[domain]  # formatting the enum each time is slow
         subs = sorted(
             (
-                (label.split(".", 1)[1], s)
+                (label[len(prefix) :], s)
                 for label, s in analysis.label_scores.items()
-                if label.startswith(f"{domain}.") and not label.endswith(".")
+                if label.startswith(prefix) and label != prefix
             ),
             key=lambda item: -item[1],
         )
@@ -130,7 +132,7 @@ def classify(text: str, *, using: learned.Model | None = None) -> Classification
                     {
                         "subcategory": name,
                         "score": round(s, 2),
-                        "evidence": analysis.subcategory_evidence.get(f"{domain}.{name}", []),
+                        "evidence": analysis.subcategory_evidence.get(prefix + name, []),
                     }
                     for name, s in chosen
                 ],
