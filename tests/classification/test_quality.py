@@ -35,11 +35,12 @@ def test_dataset_shape():
 
 
 def test_held_out_quality_does_not_regress():
-    # Floors just under the level reached so far (see README); macro-F1 and welzijn recall are
-    # still below the targets of 0.90 / 0.90. They catch a change that makes things worse.
+    # Floors just under the level reached so far (see README: macro-F1 0.878, recall wonen 0.932,
+    # welzijn 0.898, zorg 0.946, urgent 0.95); macro-F1 and welzijn recall are still below the
+    # targets of 0.90 / 0.90. They catch a change that makes things worse.
     d = _report("test").as_dict()
-    assert d["macro_f1"] >= 0.85
-    assert all(m["recall"] >= 0.85 for m in d["domains"].values())
+    assert d["macro_f1"] >= 0.87
+    assert all(m["recall"] >= 0.88 for m in d["domains"].values())
     assert d["urgent"]["recall"] >= 0.90
 
 
