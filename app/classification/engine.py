@@ -22,6 +22,7 @@ from app.classification.schemas import Domain
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _PHRASE_CHARS = re.compile(r"[\s\\()|?+\[\]{}^$.]")
 _FUZZY_MIN = 5
+_DOMAINS = tuple(Domain)  # iterating the enum itself is slow on the hot path
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +236,9 @@ class Engine:
                 miss *= 1 - weight
                 hits.append(hit)
             urgent_scores[reason] = round(1 - miss, 4)
-            if 1 - miss >= lx.URGENT_THRESHOLD and not self._negated_signal(expanded, reason):
+            if 1 - miss >= lx.URGENT_THRESHOLD and self._negated_signal(expanded, reason):
+                urgent_scores[reason] = 0.0  # "geen sprake van geweld": stated absent
+            elif 1 - miss >= lx.URGENT_THRESHOLD:
                 urgent.append(reason)
                 urgent_evidence[reason] = list(dict.fromkeys(hits))
                 for label, weight in lx.URGENT_IMPLIES.get(reason, []):
@@ -244,8 +247,8 @@ class Engine:
         # Noisy-OR per label and per domain over distinct evidence.
         seen: set[tuple[str, str]] = set()
         miss_label: dict[str, float] = defaultdict(lambda: 1.0)
-        miss_domain: dict[Domain, float] = dict.fromkeys(Domain, 1.0)
-        evidence: dict[Domain, list[str]] = {d: [] for d in Domain}
+        miss_domain: dict[Domain, float] = dict.fromkeys(_DOMAINS, 1.0)
+        evidence: dict[Domain, list[str]] = {d: [] for d in _DOMAINS}
         sub_evidence: dict[str, list[str]] = defaultdict(list)
         for cue in sorted(cues, key=lambda c: (-c.weight, c.evidence)):
             if (cue.label, cue.evidence) in seen:

@@ -311,6 +311,20 @@ LEXICON: dict[str, list[Cue]] = {
     ],
     # --- welzijn -----------------------------------------------------------------------------
     "welzijn.eenzaamheid_ontmoeting": [
+        # How people say it without the word "eenzaam" (lexicon 1.2).
+        (r"(ben|voel me|voel ik me|voelt zich|is) (zo |erg |heel |vaak |best )?alleen", 0.85),
+        (
+            r"(zie|zie ik|ziet|zag|spreek|spreek ik|spreekt) (bijna |verder |de hele week |nooit )?niemand",
+            0.85,
+        ),
+        (r"(geen|weinig) (sociale )?contacten", 0.8),
+        (
+            r"(mis|mist) (mijn |de |haar |zijn )?(vrienden|gezelligheid|aanspraak|collega's|kaartclub)",
+            0.75,
+        ),
+        (r"onder de mensen", 0.8),
+        ("gezelligheid", 0.5),
+        ("rouwgroep", 0.8),
         ("vereenzaam*", 1.0),
         ("terugtrekken", 0.5),
         (r"(ken|kent|kennen) niemand", 0.85),
@@ -382,6 +396,13 @@ LEXICON: dict[str, list[Cue]] = {
         (r"sinds (de dood|het overlijden) van", 0.55),
     ],
     "welzijn.geld_schulden": [
+        ("wsnp", 1.0),
+        ("leefgeld", 0.9),
+        ("schuldeiser*", 0.9),
+        ("alimentatie", 0.6),
+        ("terugbetalen", 0.5),
+        (r"(het |mijn |ons |haar |zijn )?geld is op", 0.85),
+        (r"(post|brieven|enveloppen) (niet )?(meer )?(openmaak|openmaakt|open te maken)", 0.5),
         ("klarna", 0.8),
         ("achterafbetalen", 0.8),
         (r"eigen bijdrage", 0.7),
@@ -466,6 +487,14 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(post|brieven|enveloppen) (niet )?(meer )?(open|openmaken|ongeopend)", 0.5),
     ],
     "welzijn.formulieren_digitaal": [
+        (
+            r"(snap|begrijp|snapt|begrijpt) (de|die|deze|het|mijn|zijn|haar) "
+            r"(brief|brieven|formulier|formulieren|post|papieren|aanvraag)",
+            0.85,
+        ),
+        (r"(meekijken|meelezen|mee te kijken|mee te lezen)", 0.6),
+        ("thuisadministratie", 1.0),
+        ("invulhulp", 1.0),
         ("account", 0.6),
         ("portaal", 0.6),
         ("verlengen", 0.4),
@@ -543,6 +572,8 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(nederlands|taal) (niet|slecht|moeilijk)", 0.6),
     ],
     "welzijn.vrijwilligers_buren": [
+        (r"oogje in het zeil", 0.7),
+        ("vacaturebank", 0.8),
         ("buurtinitiatief", 0.95),
         ("initiatief", 0.5),
         ("organiseren", 0.35),
@@ -618,6 +649,13 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(wil|willen|kan|zou) (graag )?(helpen|vrijwilliger)", 0.5),
     ],
     "welzijn.mantelzorgondersteuning": [
+        (
+            r"(zorg|zorgt|zorgen) (al )?(jaren |elke dag |dagelijks |dag en nacht )"
+            r"(voor )?(mijn |haar |zijn )?(moeder|vader|man|vrouw|partner|zoon|dochter|ouders|haar|hem)",
+            0.8,
+        ),
+        (r"vervangende (zorg|opvang|mantelzorg)", 0.9),
+        (r"(kan|kunnen) (het|dit) niet (meer )?(alleen|aan)", 0.6),
         (r"verdelen (de|het) (zorg|zorgen)", 0.85),
         (r"trek (het|dit) niet( meer)?", 0.7),
         (r"(woont|wonen) (nu )?bij (ons|mij) in", 0.5),

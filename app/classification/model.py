@@ -1,11 +1,13 @@
-"""The learned layer: one logistic regression per domain over the lexicon's findings and word stems.
+"""The learned layer: logistic regressions over the lexicon's findings and word stems.
 
 The lexicon says what a text mentions; the model learns, from the labelled train split, when a
-mention is a need (``the thuiszorg comes twice a day`` mentions care, but asks for company). It
-is trained by ``wijkwinkel classifier train`` into ``model.json`` beside this file (a few hundred
-kilobytes, committed), so nothing is trained or downloaded when the service starts, and the
-runtime needs no numerical library: scoring is a sparse dot product.
-"""
+mention is a need (``the thuiszorg comes twice a day`` mentions care, but asks for company).
+There is one head per domain, one for urgency and one per subcategory; a domain's score is the
+mean of its own head and the noisy-OR of its subcategory heads (the subcategory labels are finer
+supervision: "douchestoel" is zorg.hulpmiddelen, "douche aanpassen" wonen.woningaanpassing).
+It is trained by ``wijkwinkel classifier train`` into ``model.json`` beside this file (under a
+megabyte, committed), so nothing is trained or downloaded when the service starts; scoring is
+one small numpy product over the features a text has."""
 
 import heapq
 import json
@@ -16,13 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from app.classification.engine import Analysis, Engine
 from app.classification.lexicon import DUTCH_FUNCTION_WORDS
 from app.classification.schemas import Domain
 
+DOMAINS = tuple(Domain)  # iterating the enum itself is slow on the hot path
 MODEL_FILE = Path(__file__).with_name("model.json")
 MIN_STEM_COUNT = 2
 URGENT_MIN_RECALL = 0.95
+# Each domain's threshold keeps this recall out of fold: above the 0.90 target, because recall
+# on unseen questions came out a little lower than the cross-validated figure (dev split).
+MIN_RECALL = 0.92
+# Feature families kept however rare; the others (words, negated words) need MIN_STEM_COUNT rows.
+ALWAYS = ("lex:", "dom:", "urgent:", "urgency:")
 # Words that say nothing about a domain: not features, never evidence.
 STOP = frozenset(DUTCH_FUNCTION_WORDS) | {
     "heb",
@@ -66,34 +76,70 @@ class Model:
     urgent_weights: dict[str, float] = field(default_factory=dict)
     urgent_bias: float = 0.0
     urgent_threshold: float = 1.0
-    # Per feature, its weight for each domain: one lookup per feature when scoring.
-    _joint: dict[str, tuple[float, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # One head per subcategory ("zorg.hulpmiddelen"): finer supervision than the domain label.
+    # A domain's score is the mean of its own head and the noisy-OR of its subcategory heads.
+    sub_weights: dict[str, dict[str, float]] = field(default_factory=dict)
+    sub_bias: dict[str, float] = field(default_factory=dict)
+    # Per word feature, the domain and urgency heads it pushes up by more than 0.3 (evidence).
+    _pushes: dict[str, tuple[tuple[int, float], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    # All heads as one matrix (feature row x head column) for scoring in one product.
+    _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    _matrix: Any = field(default=None, compare=False, repr=False)
+    _bias: Any = field(default=None, compare=False, repr=False)
+    _groups: tuple[tuple[int, ...], ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        # Column order: wonen, welzijn, zorg (Domain order), urgency.
+        # Column order: wonen, welzijn, zorg (Domain order), urgency, then the subcategories.
         assert list(Domain) == [Domain.wonen, Domain.welzijn, Domain.zorg]
-        heads = [*(self.weights[d] for d in Domain), self.urgent_weights]
-        keys = {k for w in heads for k in w}
-        joint = {k: tuple(w.get(k, 0.0) for w in heads) for k in keys}
-        object.__setattr__(self, "_joint", joint)
+        main = [*(self.weights[d] for d in Domain), self.urgent_weights]
+        subs = sorted(self.sub_weights)
+        heads = [*main, *(self.sub_weights[s] for s in subs)]
+        keys = sorted({k for w in heads for k in w})
+        pushes = {
+            k: tuple((i, w[k]) for i, w in enumerate(main) if w.get(k, 0.0) > 0.3)
+            for k in {k for w in main for k in w if k.startswith("w:")}
+        }
+        matrix = np.array([[w.get(k, 0.0) for w in heads] for k in keys], dtype=np.float64)
+        bias = np.array(
+            [*(self.bias[d] for d in Domain), self.urgent_bias, *(self.sub_bias[s] for s in subs)]
+        )
+        groups = tuple(
+            tuple(len(main) + j for j, s in enumerate(subs) if s.startswith(f"{d}."))
+            for d in Domain
+        )
+        object.__setattr__(self, "_pushes", {k: v for k, v in pushes.items() if v})
+        object.__setattr__(self, "_index", {k: i for i, k in enumerate(keys)})
+        object.__setattr__(self, "_matrix", matrix.reshape(len(keys), len(heads)))
+        object.__setattr__(self, "_bias", bias)
+        object.__setattr__(self, "_groups", groups)
 
     def score_all(self, x: dict[str, float]) -> tuple[dict[Domain, float], float]:
-        """Domain scores and the urgency score, in one pass over the features."""
-        wonen, welzijn, zorg = Domain.wonen, Domain.welzijn, Domain.zorg
-        z0, z1, z2, z3 = self.bias[wonen], self.bias[welzijn], self.bias[zorg], self.urgent_bias
-        joint = self._joint
+        """Domain scores and the urgency score, in one product over the features."""
+        index = self._index
+        rows: list[int] = []
+        values: list[float] = []
         for k, v in x.items():
-            w = joint.get(k)
-            if w is not None:  # unrolled: this loop runs for every word of every question
-                z0 += v * w[0]
-                z1 += v * w[1]
-                z2 += v * w[2]
-                z3 += v * w[3]
-
-        def p(z: float) -> float:
-            return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-        return {wonen: p(z0), welzijn: p(z1), zorg: p(z2)}, p(z3)
+            i = index.get(k)
+            if i is not None:
+                rows.append(i)
+                values.append(v)
+        z: list[float] = (
+            (np.dot(values, self._matrix.take(rows, 0)) + self._bias) if rows else self._bias
+        ).tolist()
+        exp = math.exp
+        p = [1.0 / (1.0 + exp(-zj)) if zj > -30.0 else 0.0 for zj in z]
+        scores: dict[Domain, float] = {}
+        for j, (domain, group) in enumerate(zip(DOMAINS, self._groups, strict=True)):
+            if group:
+                miss = 1.0
+                for g in group:
+                    miss *= 1.0 - p[g]
+                scores[domain] = (p[j] + 1.0 - miss) / 2
+            else:
+                scores[domain] = p[j]
+        return scores, p[len(DOMAINS)]
 
     def scores(self, x: dict[str, float]) -> dict[Domain, float]:
         return self.score_all(x)[0]
@@ -104,15 +150,13 @@ class Model:
     def top_words(self, x: dict[str, float], top: int = 4) -> list[list[str]]:
         """Per head (the domains, then urgency): the word stems that pushed it up most, in one
         pass over the features (part of the evidence)."""
-        joint = self._joint
-        found: list[list[tuple[float, str]]] = [[] for _ in range(len(Domain) + 1)]
+        pushes = self._pushes
+        found: list[list[tuple[float, str]]] = [[] for _ in range(len(DOMAINS) + 1)]
         for k, v in x.items():
-            if not k.startswith("w:"):
-                continue
-            w = joint.get(k)
+            w = pushes.get(k)
             if w is None:
                 continue
-            for i, wi in enumerate(w):
+            for i, wi in w:
                 if v * wi > 0.3:
                     found[i].append((v * wi, k[2:]))
         return [[word for _, word in heapq.nlargest(top, head)] for head in found]
@@ -125,6 +169,13 @@ class Model:
             "weights": {
                 str(d): {k: round(v, 5) for k, v in sorted(w.items()) if abs(v) >= 1e-4}
                 for d, w in self.weights.items()
+            },
+            "subcategories": {
+                "bias": dict(sorted(self.sub_bias.items())),
+                "weights": {
+                    sub: {k: round(v, 5) for k, v in sorted(w.items()) if abs(v) >= 1e-4}
+                    for sub, w in sorted(self.sub_weights.items())
+                },
             },
             "urgent": {
                 "bias": self.urgent_bias,
@@ -145,6 +196,12 @@ class Model:
             urgent_weights=dict(data.get("urgent", {}).get("weights", {})),
             urgent_bias=float(data.get("urgent", {}).get("bias", 0.0)),
             urgent_threshold=float(data.get("urgent", {}).get("threshold", 1.0)),
+            sub_weights={
+                s: dict(w) for s, w in data.get("subcategories", {}).get("weights", {}).items()
+            },
+            sub_bias={
+                s: float(b) for s, b in data.get("subcategories", {}).get("bias", {}).items()
+            },
         )
 
 
@@ -173,23 +230,16 @@ def train(
     engine: Engine,
     *,
     l2: float = 1.0,
-    epochs: int = 400,
+    epochs: int = 800,
     learning_rate: float = 0.5,
     version: str,
 ) -> Model:
-    """Full-batch gradient descent on the logistic loss with L2, per domain (numpy)."""
-    import numpy as np
-
+    """Full-batch gradient descent on the logistic loss with L2, all heads at once."""
     data = list(rows)
     xs = [features(engine.analyse(r["text"])) for r in data]
-    counts = Counter(k for x in xs for k in x if k.startswith(("w:", "neg:")))
+    counts = Counter(k for x in xs for k in x if not k.startswith(ALWAYS))
     vocab = sorted(
-        {
-            k
-            for x in xs
-            for k in x
-            if not k.startswith(("w:", "neg:")) or counts[k] >= MIN_STEM_COUNT
-        }
+        {k for x in xs for k in x if k.startswith(ALWAYS) or counts[k] >= MIN_STEM_COUNT}
     )
     index = {k: i for i, k in enumerate(vocab)}
     matrix = np.zeros((len(xs), len(vocab)))
@@ -199,30 +249,39 @@ def train(
                 matrix[row, index[k]] = v
     n = len(xs)
 
-    def fit_head(y: Any) -> tuple[dict[str, float], float]:
-        w = np.zeros(len(vocab))
-        b = 0.0
-        for _ in range(epochs):
-            p = 1.0 / (1.0 + np.exp(-(matrix @ w + b)))
-            grad = matrix.T @ (p - y) / n + l2 * w / n
-            w -= learning_rate * grad
-            b -= learning_rate * float(np.mean(p - y))
-        return {k: float(w[i]) for k, i in index.items()}, b
+    # Heads, fitted together: the three domains, urgency, then one per subcategory seen in the
+    # data (rows without subcategories, e.g. staff corrections, count as negatives there).
+    subcategories = sorted({sub for r in data for sub in r.get("subcategories") or []})
+    labels = np.array(
+        [
+            [
+                *(1.0 if str(d) in r["domains"] else 0.0 for d in Domain),
+                1.0 if r.get("urgent") else 0.0,
+                *(1.0 if sub in (r.get("subcategories") or []) else 0.0 for sub in subcategories),
+            ]
+            for r in data
+        ]
+    )
+    w = np.zeros((len(vocab), labels.shape[1]))
+    b = np.zeros(labels.shape[1])
+    for _ in range(epochs):
+        p = 1.0 / (1.0 + np.exp(-(matrix @ w + b)))
+        w -= learning_rate * (matrix.T @ (p - labels) / n + l2 * w / n)
+        b -= learning_rate * (p - labels).mean(axis=0)
 
-    weights: dict[Domain, dict[str, float]] = {}
-    bias: dict[Domain, float] = {}
-    for domain in Domain:
-        y = np.array([1.0 if str(domain) in r["domains"] else 0.0 for r in data])
-        weights[domain], bias[domain] = fit_head(y)
-    urgent = np.array([1.0 if r.get("urgent") else 0.0 for r in data])
-    urgent_weights, urgent_bias = fit_head(urgent)
+    def head(j: int) -> dict[str, float]:
+        return {k: float(w[i, j]) for k, i in index.items()}
+
+    domains = list(Domain)
     return Model(
-        weights=weights,
-        bias=bias,
+        weights={d: head(j) for j, d in enumerate(domains)},
+        bias={d: float(b[j]) for j, d in enumerate(domains)},
         thresholds=dict.fromkeys(Domain, 0.5),
         version=version,
-        urgent_weights=urgent_weights,
-        urgent_bias=urgent_bias,
+        urgent_weights=head(len(domains)),
+        urgent_bias=float(b[len(domains)]),
+        sub_weights={sub: head(len(domains) + 1 + j) for j, sub in enumerate(subcategories)},
+        sub_bias={sub: float(b[len(domains) + 1 + j]) for j, sub in enumerate(subcategories)},
     )
 
 
@@ -233,7 +292,7 @@ def fit(
     version: str,
     l2: float = 1.0,
     folds: int = 5,
-    min_recall: float = 0.9,
+    min_recall: float = MIN_RECALL,
     seed: int = 7,
 ) -> tuple[Model, dict[str, Any]]:
     """Train on all rows; choose each domain's threshold from out-of-fold scores (k-fold cross-
@@ -306,6 +365,38 @@ def fit(
             urgent_weights=final.urgent_weights,
             urgent_bias=final.urgent_bias,
             urgent_threshold=urgent_threshold,
+            sub_weights=final.sub_weights,
+            sub_bias=final.sub_bias,
         ),
         report,
     )
+
+
+def cross_validate(
+    rows: list[dict[str, Any]],
+    predict: Any,
+    engine: Engine,
+    *,
+    folds: int = 5,
+    seed: int = 11,
+    min_recall: float = MIN_RECALL,
+) -> list[tuple[set[str], bool]]:
+    """Out-of-fold answers of the whole pipeline: for each of ``folds`` folds, ``fit`` (with its
+    own inner cross-validation for the thresholds) on the other rows, then answer the held rows
+    with ``predict(text, model)``. An honest estimate of quality on unseen questions."""
+    import random
+
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)  # noqa: S311  (reproducible folds, not secrecy)
+    answers: list[tuple[set[str], bool]] = [(set(), False) for _ in rows]
+    for k in range(folds):
+        held = {i for n, i in enumerate(order) if n % folds == k}
+        part, _ = fit(
+            [r for i, r in enumerate(rows) if i not in held],
+            engine,
+            version=f"cv-{k}",
+            min_recall=min_recall,
+        )
+        for i in held:
+            answers[i] = predict(rows[i]["text"], part)
+    return answers

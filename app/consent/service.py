@@ -3,6 +3,7 @@
 import re
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -58,6 +59,13 @@ def record_initial(
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
+def _cue_words(found: dict[str, Any]) -> list[str]:
+    """The words that tied a domain to the question: the subcategories' cue words (from the
+    lexicon), not the learned layer's word stems, which also pick up words like 'heeft'."""
+    words = [e for sub in found.get("subcategories") or [] for e in sub.get("evidence") or []]
+    return [fold(w) for w in (words or found.get("evidence") or []) if w]
+
+
 def question_part(intake: Intake, domain: str, principal: Principal) -> tuple[str, bool]:
     """The part of the question a partner acting on `domain` may read, and whether it is the
     whole question. A multi-domain question is split into sentences; a sentence that the
@@ -66,10 +74,7 @@ def question_part(intake: Intake, domain: str, principal: Principal) -> tuple[st
     they are the context everyone needs. The recorder and the desk read everything."""
     if principal.is_frontoffice or principal.organisation_id == intake.organisation_id:
         return intake.question, True
-    evidence = {
-        d.get("domain"): [fold(e) for e in d.get("evidence") or [] if e]
-        for d in intake.classification.get("domains", [])
-    }
+    evidence = {d.get("domain"): _cue_words(d) for d in intake.classification.get("domains", [])}
     others = {d for d in evidence if d != domain}
     if not others:
         return intake.question, True

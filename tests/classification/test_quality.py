@@ -28,23 +28,29 @@ def test_dataset_shape():
     test_texts = {r["text"] for r in evaluate.load_jsonl(DATA / "test.jsonl")}
     train_texts = {
         r["text"]
-        for s in ("train", "train_extra", "dev")
+        for s in ("train", "train_extra", "train_more", "dev")
         for r in evaluate.load_jsonl(DATA / f"{s}.jsonl")
     }
     assert not test_texts & train_texts
 
 
 def test_held_out_quality_does_not_regress():
-    # Floors just under the level reached so far (see README); macro-F1 and welzijn recall are
-    # still below the targets of 0.90 / 0.90. They catch a change that makes things worse.
+    # Floors just under the level reached so far (see README: macro-F1 0.878, recall wonen 0.932,
+    # welzijn 0.898, zorg 0.946, urgent 0.95); macro-F1 and welzijn recall are still below the
+    # targets of 0.90 / 0.90. They catch a change that makes things worse.
     d = _report("test").as_dict()
-    assert d["macro_f1"] >= 0.85
-    assert all(m["recall"] >= 0.85 for m in d["domains"].values())
+    assert d["macro_f1"] >= 0.87
+    assert all(m["recall"] >= 0.88 for m in d["domains"].values())
     assert d["urgent"]["recall"] >= 0.90
 
 
 def test_model_artefact_is_trained_from_the_shipped_data():
-    files = [DATA / "train.jsonl", DATA / "train_extra.jsonl", DATA / "dev.jsonl"]
+    files = [
+        DATA / "train.jsonl",
+        DATA / "train_extra.jsonl",
+        DATA / "train_more.jsonl",
+        DATA / "dev.jsonl",
+    ]
     shipped = model.load()
     assert shipped is not None
     assert shipped.version == f"lr-{model.data_digest(files)}", (

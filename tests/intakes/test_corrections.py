@@ -134,3 +134,28 @@ def test_classifier_train_refuses_the_test_split():
     )
     assert r.exit_code == 1
     assert "held out" in r.output
+
+
+def test_classifier_cv_command(tmp_path):
+    # Every row is answered by a model that never saw it; the test split is refused.
+    texts = [
+        ("De huur is te hoog en ik kan hem niet betalen", ["wonen"]),
+        ("Mijn huurachterstand loopt op", ["wonen"]),
+        ("De lekkage in de badkamer is nog niet gemaakt", ["wonen"]),
+        ("Ik ben eenzaam en zie niemand", ["welzijn"]),
+        ("Ik zoek een maatje om mee te wandelen", ["welzijn"]),
+        ("Hulp bij het invullen van formulieren graag", ["welzijn"]),
+        ("Mijn moeder heeft hulp nodig bij het douchen", ["zorg"]),
+        ("Vader vergeet zijn medicijnen", ["zorg"]),
+        ("Ik heb een rollator nodig", ["zorg"]),
+        ("Wie helpt mij met aankleden in de ochtend", ["zorg"]),
+    ]
+    f = tmp_path / "x.jsonl"
+    f.write_text("".join(json.dumps({"text": t, "domains": d}) + "\n" for t, d in texts))
+    r = CliRunner().invoke(cli, ["classifier", "cv", "--data", str(f), "--folds", "2"])
+    assert r.exit_code == 0, r.output
+    assert "2-fold cross-validation" in r.output
+    assert "macro-F1" in r.output
+    r = CliRunner().invoke(cli, ["classifier", "cv", "--data", "tests/data/classifier/test.jsonl"])
+    assert r.exit_code == 1
+    assert "held out" in r.output
