@@ -50,7 +50,8 @@ def test_downgrade_to_base_and_up_again(tmp_path):
 
 def test_concurrent_migrations_take_turns_and_commit(tmp_path):
     with scratch_database(tmp_path) as scratch:
-        env = {**os.environ, "WIJKWINKEL_DATABASE_URL": scratch}
+        # Plain tracebacks, so a failure says what went wrong.
+        env = {**os.environ, "WIJKWINKEL_DATABASE_URL": scratch, "_TYPER_STANDARD_TRACEBACK": "1"}
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "app.cli", "migrate"],
@@ -62,7 +63,7 @@ def test_concurrent_migrations_take_turns_and_commit(tmp_path):
             for _ in range(3)
         ]
         outputs = [p.communicate(timeout=120)[0] for p in procs]
-        assert [p.returncode for p in procs] == [0, 0, 0], outputs
+        assert [p.returncode for p in procs] == [0, 0, 0], [o[-2000:] for o in outputs]
         engine = create_engine(scratch)
         with engine.connect() as conn:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
