@@ -437,6 +437,7 @@ def classifier_export_corrections(
 
     with Session(get_engine()) as session:
         rows = intakes.export_corrections(session=session)
+        session.commit()  # the access log entry for this export
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if output:
         output.write_text(text, encoding="utf-8")

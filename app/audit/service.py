@@ -36,6 +36,7 @@ class Purpose(StrEnum):
     erasure = "erasure request of the resident"
     retention = "retention period over"
     consent = "recording the resident's consent"
+    training = "exporting corrections as classifier training data"
 
 
 def _hash(entry: AuditEntry) -> str:

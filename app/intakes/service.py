@@ -270,12 +270,23 @@ def correct_domains(
 
 
 def export_corrections(*, session: Session) -> list[dict[str, object]]:
-    """Corrections as training examples: the question and the domains staff settled on."""
+    """Corrections as training examples: the question and the domains staff settled on.
+    Anonymised intakes are left out; the export of the rest is in the access log."""
     rows = session.exec(
         select(DomainCorrection, Intake.question)
         .join(Intake, col(Intake.id) == col(DomainCorrection.intake_id))
+        .where(col(Intake.anonymised_at).is_(None))
         .order_by(col(DomainCorrection.created_at))
     ).all()
+    audit.record(
+        session=session,
+        principal=None,
+        action=audit.Action.read,
+        purpose=audit.Purpose.training,
+        object_type="intake",
+        object_ids=[c.intake_id for c, _ in rows],
+        intake_ids=[c.intake_id for c, _ in rows],
+    )
     return [
         {
             "text": question,

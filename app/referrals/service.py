@@ -250,14 +250,25 @@ def feed_page(
 def history(
     *, session: Session, referral_id: uuid.UUID, principal: Principal
 ) -> list[tuple[ReferralEvent, str]]:
-    get(session=session, referral_id=referral_id, principal=principal)
+    referral = get(session=session, referral_id=referral_id, principal=principal)
     stmt = (
         select(ReferralEvent, Organisation.name)
         .join(Organisation, col(Organisation.id) == col(ReferralEvent.actor_organisation_id))
         .where(ReferralEvent.referral_id == referral_id)
         .order_by(col(ReferralEvent.feed_seq), col(ReferralEvent.created_at))
     )
-    return [(event, name) for event, name in session.exec(stmt).all()]
+    rows = [(event, name) for event, name in session.exec(stmt).all()]
+    # Notes are free text about the resident ("not at home, neighbour says ..."): logged too.
+    audit.record(
+        session=session,
+        principal=principal,
+        action=audit.Action.read,
+        purpose=audit.Purpose.referral,
+        object_type="referral",
+        object_ids=[referral.id],
+        intake_ids=[referral.intake_id],
+    )
+    return rows
 
 
 # --- changes ---------------------------------------------------------------------------------

@@ -81,6 +81,14 @@ def test_export_corrections_as_training_data(client, world, tmp_path):
     assert row["domains"] == ["welzijn", "zorg"]
     assert "zorg" in row["classifier_domains"]
     assert row["classifier_version"].startswith("lexicon-")
+    # The export reads residents' questions: it is in the access log.
+    log = client.get("/api/v1/audit", headers=world.frontoffice.headers).json()["data"]
+    assert log[-1]["purpose"] == "exporting corrections as classifier training data"
+    assert log[-1]["intake_ids"] == [intake["id"]]
+    # An anonymised intake is not exported.
+    client.post(f"/api/v1/intakes/{intake['id']}/erasure", headers=world.frontoffice.headers)
+    CliRunner().invoke(cli, ["classifier", "export-corrections", "--output", str(out)])
+    assert out.read_text() == ""
 
 
 def test_urgent_intake_carries_guidance_and_short_deadline(client, world):
