@@ -155,22 +155,33 @@ def get(*, session: Session, referral_id: uuid.UUID, principal: Principal) -> Re
     return referral
 
 
+def _log(
+    session: Session,
+    principal: Principal,
+    action: audit.Action,
+    purpose: audit.Purpose,
+    referrals: Sequence[Referral],
+) -> None:
+    """Referrals show the resident's question (and contact details, with consent): every
+    read or change goes in the access log. Last in an operation: the log's head stays locked."""
+    audit.record(
+        session=session,
+        principal=principal,
+        action=action,
+        purpose=purpose,
+        object_type="referral",
+        object_ids=[r.id for r in referrals],
+        intake_ids=[r.intake_id for r in referrals],
+    )
+
+
 def get_with_intake(
     *, session: Session, referral_id: uuid.UUID, principal: Principal
 ) -> tuple[Referral, Intake]:
     referral = get(session=session, referral_id=referral_id, principal=principal)
     intake = session.get(Intake, referral.intake_id)
     assert intake is not None  # foreign key
-    # The referral shows the resident's question (and contact details, with consent).
-    audit.record(
-        session=session,
-        principal=principal,
-        action=audit.Action.read,
-        purpose=audit.Purpose.referral,
-        object_type="referral",
-        object_ids=[referral.id],
-        intake_ids=[intake.id],
-    )
+    _log(session, principal, audit.Action.read, audit.Purpose.referral, [referral])
     return referral, intake
 
 
@@ -234,15 +245,7 @@ def feed_page(
         condition = sla.overdue_condition(utcnow())
         stmt = stmt.where(condition if overdue else ~condition)
     rows = [(r, i) for r, i in session.exec(stmt).all()]
-    audit.record(
-        session=session,
-        principal=principal,
-        action=audit.Action.read,
-        purpose=audit.Purpose.feed,
-        object_type="referral",
-        object_ids=[r.id for r, _ in rows],
-        intake_ids=[i.id for _, i in rows],
-    )
+    _log(session, principal, audit.Action.read, audit.Purpose.feed, [r for r, _ in rows])
     last = (rows[-1][0].feed_seq or after) if rows else after
     return FeedPage(rows=rows, next_cursor=encode_cursor(last), has_more=len(rows) == limit)
 
@@ -258,16 +261,8 @@ def history(
         .order_by(col(ReferralEvent.feed_seq), col(ReferralEvent.created_at))
     )
     rows = [(event, name) for event, name in session.exec(stmt).all()]
-    # Notes are free text about the resident ("not at home, neighbour says ..."): logged too.
-    audit.record(
-        session=session,
-        principal=principal,
-        action=audit.Action.read,
-        purpose=audit.Purpose.referral,
-        object_type="referral",
-        object_ids=[referral.id],
-        intake_ids=[referral.intake_id],
-    )
+    # The notes are free text about the resident ("not at home, the neighbour says ..").
+    _log(session, principal, audit.Action.read, audit.Purpose.referral, [referral])
     return rows
 
 
@@ -503,14 +498,5 @@ def forward(
     _announce_created(session, new)
     _refresh_intake(session, referral.intake_id)
     _stamp(session, [(referral, old_event), (new, new_event)])
-    # Last, after the feed position: the access log's head is locked until commit.
-    audit.record(
-        session=session,
-        principal=principal,
-        action=audit.Action.update,
-        purpose=audit.Purpose.referral,
-        object_type="referral",
-        object_ids=[referral.id, new.id],
-        intake_ids=[referral.intake_id],
-    )
+    _log(session, principal, audit.Action.update, audit.Purpose.referral, [referral, new])
     return referral, new
