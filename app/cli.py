@@ -477,6 +477,7 @@ def audit_verify() -> None:
         result = audit.verify(session=session)
     if result.intact:
         typer.echo(f"access log intact: {result.entries} entries, chain unbroken")
+        typer.echo(f"last hash: {result.head_hash} (keep it outside the database)")
         return
     _fail(
         f"access log broken at entry {result.broken_at}: {result.reason} "

@@ -16,6 +16,7 @@ from app.areas.router import router as areas_router
 from app.audit.router import router as audit_router
 from app.classification import service as classification
 from app.classification.router import router as classification_router
+from app.core import crypto
 from app.core.config import API_PREFIX, API_VERSION, get_settings
 from app.core.errors import install_error_handlers
 from app.core.middleware import (
@@ -96,6 +97,7 @@ def _docs_page() -> tuple[bytes, str]:
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    crypto.check_keys()
     # Build the classifier before the first request, not during it.
     classification.warm_up()
     yield

@@ -78,7 +78,9 @@ def get_principal(
             max_length=200,
             description="Who is acting through this key: an employee number or name in your "
             "own system. Recorded in the access log with every read or change of personal "
-            "data (NEN 7513); never shown to other organisations.",
+            "data (NEN 7513). Shown to your own admins and the front office's (access log), "
+            "and with a consent step to the organisation that recorded the intake; to no one "
+            "else.",
         ),
     ] = None,
 ) -> Principal:

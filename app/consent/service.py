@@ -56,6 +56,10 @@ def record_initial(
     )
 
 
+NOTHING_FOR_YOU = (
+    "[De vraag noemt uw domein niet met zoveel woorden; de delen over andere domeinen zijn "
+    "weggelaten. Vraag de wijkwinkel om toelichting.]"
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -86,20 +90,23 @@ def question_part(intake: Intake, domain: str, principal: Principal) -> tuple[st
             dropped = True
             continue
         kept.append(sentence.strip())
-    if not kept:  # nothing tied to this domain: better the whole question than none
-        return intake.question, True
+    if not kept:
+        # Every sentence is about other domains (this one was added by staff or by the
+        # learned layer, without cue words): better ask the desk than read the rest.
+        return NOTHING_FOR_YOU, False
     return " ".join(kept), not dropped
+
+
+def in_force(intake: Intake) -> bool:
+    """Given and not withdrawn: only then may anything about the resident leave the desk."""
+    return intake.consent and intake.consent_withdrawn_at is None
 
 
 def covers(intake: Intake, principal: Principal) -> bool:
     """May this caller see the resident's contact details and full postcode?"""
     if principal.is_frontoffice or principal.organisation_id == intake.organisation_id:
         return True  # they recorded it, or run the desk
-    return (
-        intake.consent
-        and intake.consent_withdrawn_at is None
-        and str(principal.organisation_type) in (intake.consent_types or [])
-    )
+    return in_force(intake) and str(principal.organisation_type) in (intake.consent_types or [])
 
 
 def history(*, session: Session, intake_id: uuid.UUID) -> list[ConsentRecord]:
@@ -113,7 +120,12 @@ def history(*, session: Session, intake_id: uuid.UUID) -> list[ConsentRecord]:
 
 
 def withdraw(
-    *, session: Session, principal: Principal, intake: Intake, method: ConsentMethod
+    *,
+    session: Session,
+    principal: Principal,
+    intake: Intake,
+    method: ConsentMethod,
+    referrals: Sequence[Referral],
 ) -> None:
     """The resident takes consent back: from now on no partner sees the contact details, and
     every organisation with an open referral is told (referral.consent_withdrawn)."""
@@ -140,12 +152,9 @@ def withdraw(
             at=now,
         )
     )
-    open_referrals = session.exec(
-        select(Referral).where(
-            col(Referral.intake_id) == intake.id,
-            col(Referral.status).not_in([str(s) for s in FINAL]),
-        )
-    ).all()
+    # The intake's referrals, locked by the caller before the intake (the lock order used
+    # everywhere), so no forward or correction slips in between.
+    open_referrals = [r for r in referrals if ReferralStatus(r.status) not in FINAL]
     for referral in open_referrals:
         outbox.emit(
             session=session,

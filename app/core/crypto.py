@@ -18,7 +18,18 @@ def _fernet() -> MultiFernet | None:
     # Several keys, comma-separated: the first encrypts, all decrypt (key rotation).
     raw = get_settings().bsn_encryption_keys
     keys = [k.strip() for k in raw.get_secret_value().split(",") if k.strip()] if raw else []
-    return MultiFernet([Fernet(k.encode()) for k in keys]) if keys else None
+    try:
+        return MultiFernet([Fernet(k.encode()) for k in keys]) if keys else None
+    except ValueError:
+        raise ValueError(
+            "WIJKWINKEL_BSN_ENCRYPTION_KEYS holds a key that is not a Fernet key (32 bytes, "
+            "url-safe base64); make one with cryptography.fernet.Fernet.generate_key()"
+        ) from None
+
+
+def check_keys() -> None:
+    """At start: a broken key stops the service there, not on the first BSN."""
+    _fernet()
 
 
 def encrypt_bsn(bsn: str) -> str:

@@ -58,7 +58,9 @@ def make_engine(url: str | None = None, *, for_migrations: bool = False) -> Engi
         # lock); a whole upgrade can take longer than a request would ever wait.
         busy_seconds = 120 if for_migrations else 15
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": busy_seconds}
+            url,
+            connect_args={"check_same_thread": False, "timeout": busy_seconds},
+            hide_parameters=True,  # errors are logged: no resident's data in them
         )
         event.listen(
             engine,
@@ -74,6 +76,7 @@ def make_engine(url: str | None = None, *, for_migrations: bool = False) -> Engi
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,
+        hide_parameters=True,  # errors are logged: no resident's data in them
     )
 
 

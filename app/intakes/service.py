@@ -195,8 +195,21 @@ def withdraw_consent(
     *, session: Session, principal: Principal, intake_id: uuid.UUID, method: ConsentMethod
 ) -> IntakeView:
     """The resident takes consent back (see app/consent)."""
+    _get_visible(session, intake_id, principal)
+    # Lock order, the same everywhere: referrals (by id), then their intake.
+    locked = list(
+        session.exec(
+            select(Referral)
+            .where(Referral.intake_id == intake_id)
+            .order_by(col(Referral.id))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+    )
     intake = _get_visible(session, intake_id, principal, lock=True)
-    consents.withdraw(session=session, principal=principal, intake=intake, method=method)
+    consents.withdraw(
+        session=session, principal=principal, intake=intake, method=method, referrals=locked
+    )
     _log(session, principal, intake, audit.Action.update, audit.Purpose.consent)
     return _view(session, intake)
 
@@ -249,7 +262,7 @@ def correct_domains(
                 session=session, principal=principal, referral=referral, note=reason
             )
     unrouted: list[str] = []
-    if intake.consent:
+    if consents.in_force(intake):  # after a withdrawal nothing new leaves the desk
         added = [Domain(d) for d in wanted if d not in live]
         plan = routing.route(session=session, domains=added, pc4=intake.pc4)
         unrouted = [str(d) for d in plan.unrouted]

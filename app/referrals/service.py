@@ -43,6 +43,11 @@ class EtagMismatch(PreconditionFailed):
     slug = "etag-mismatch"
 
 
+class ConsentWithdrawn(Conflict):
+    title = "Consent withdrawn"
+    slug = "consent-withdrawn"
+
+
 class InvalidCursor(InvalidInput):
     title = "Invalid cursor"
     slug = "invalid-cursor"
@@ -417,6 +422,7 @@ def change_status(
     _announce_status(session, referral, str(current))
     _refresh_intake(session, referral.intake_id)
     _stamp(session, [(referral, event)])
+    _log(session, principal, audit.Action.update, audit.Purpose.referral, [referral])
     return referral
 
 
@@ -440,6 +446,12 @@ def forward(
             f"The referral is '{referral.status}', which is final; it cannot be forwarded.",
             current_status=referral.status,
             allowed_next_statuses=[],
+        )
+    intake = session.get(Intake, referral.intake_id)
+    if intake is None or not (intake.consent and intake.consent_withdrawn_at is None):
+        raise ConsentWithdrawn(
+            "The resident withdrew consent: this referral cannot go to another organisation. "
+            "Finish it, or ask the front office to cancel it."
         )
     target = session.get(Organisation, organisation_id)
     if target is None or not target.active:

@@ -78,8 +78,9 @@ class PurgeResult:
 def purge(
     *, session: Session, older_than: timedelta | None = None, limit: int = 1000
 ) -> PurgeResult:
-    """Anonymise intakes that closed before the retention period (and intakes without consent,
-    which never open, counted from when they were recorded). In batches; run until 0."""
+    """Anonymise intakes that closed before the retention period; intakes without consent
+    (which never open) counted from when they were recorded, and intakes left needing review
+    from their last change. In batches; run until 0."""
     now = utcnow()
     cutoff = now - (older_than or timedelta(days=30.44 * get_settings().retention_months))
     due = session.exec(
@@ -88,8 +89,11 @@ def purge(
         .where(
             or_(
                 col(Intake.closed_at) < cutoff,
+                # Never opened (no consent), or left waiting for the desk that long.
                 (col(Intake.status) == str(IntakeStatus.no_consent))
                 & (col(Intake.created_at) < cutoff),
+                (col(Intake.status) == str(IntakeStatus.needs_review))
+                & (col(Intake.updated_at) < cutoff),
             )
         )
         .order_by(col(Intake.created_at))

@@ -20,6 +20,8 @@ router = APIRouter(prefix="/stats", tags=["stats"])
 
 ReaderDep = Annotated[Principal, Depends(require(Scope.stats_read))]
 CSV_MEDIA_TYPE = "text/csv"
+# Periods this service can have data for; beyond them dates only overflow.
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 class NotAcceptable(WijkwinkelError):
@@ -121,9 +123,18 @@ def referral_stats(
         ),
     ] = [],  # noqa: B006  (FastAPI copies query defaults)
     from_: Annotated[
-        date | None, Query(alias="from", description="First day (Dutch time), inclusive.")
+        date | None,
+        Query(
+            alias="from",
+            ge=EARLIEST,
+            le=LATEST,
+            description="First day (Dutch time), inclusive.",
+        ),
     ] = None,
-    to: Annotated[date | None, Query(description="Last day (Dutch time), inclusive.")] = None,
+    to: Annotated[
+        date | None,
+        Query(ge=EARLIEST, le=LATEST, description="Last day (Dutch time), inclusive."),
+    ] = None,
     domain: Annotated[
         list[Domain], Query(description="Only these domains (repeat for more).")
     ] = [],  # noqa: B006

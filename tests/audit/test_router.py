@@ -37,13 +37,14 @@ def test_every_touch_of_personal_data_is_logged_with_who_and_why(client, world):
         ("read", "intake", "registering a question (intake)", "medewerker 4711"),
         ("read", "referral", "receiving referrals (feed)", "medewerker 4711"),
         ("read", "referral", "handling a referral", None),
-        ("read", "referral", "handling a referral", "J. Jansen"),
+        ("update", "referral", "handling a referral", "J. Jansen"),
+        ("read", "referral", "handling a referral", "J. Jansen"),  # the changed referral shown
         ("read", "referral", "handling a referral", None),  # the history, with its notes
     ]
     assert all(e["intake_ids"] == [intake["id"]] for e in log)
     assert log[2]["organisation_id"] == world.corporatie.id
     assert log[2]["api_key_id"]
-    assert [e["id"] for e in log] == [1, 2, 3, 4, 5, 6]
+    assert [e["id"] for e in log] == [1, 2, 3, 4, 5, 6, 7]
     assert all(log[i]["prev_hash"] == log[i - 1]["hash"] for i in range(1, len(log)))
 
 

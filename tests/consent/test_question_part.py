@@ -37,3 +37,16 @@ def test_a_single_domain_question_is_shown_whole(client, world):
     intake = make_intake(client, world.thuiszorg, question=LEAK, domains=["wonen"])
     seen = view(client, world.corporatie, intake, "wonen")
     assert (seen["question"], seen["question_whole"]) == (LEAK, True)
+
+
+def test_a_domain_without_words_of_its_own_gets_no_other_domains_sentences(client, world):
+    # Staff added welzijn; no sentence speaks of it, and each speaks of another domain.
+    question = f"{LEAK} {MIND}"
+    intake = make_intake(
+        client, world.frontoffice, question=question, domains=["wonen", "zorg", "welzijn"]
+    )
+    seen = view(client, world.welzijn, intake, "welzijn")
+    assert "lekkage" not in seen["question"]
+    assert "psychiater" not in seen["question"]
+    assert "wijkwinkel" in seen["question"]  # it says whom to ask
+    assert seen["question_whole"] is False

@@ -113,3 +113,29 @@ def test_the_front_office_is_not_a_kind_of_partner(client, world):
         headers=world.thuiszorg.headers,
     )
     assert_problem(r, 422)
+
+
+def test_after_withdrawal_nothing_new_leaves_the_desk(client, world):
+    intake = make_intake(client, world.thuiszorg, domains=["wonen"], resident=RESIDENT)
+    r = client.post(
+        f"/api/v1/intakes/{intake['id']}/consent/withdrawal",
+        json={"method": "verbaal"},
+        headers=world.thuiszorg.headers,
+    )
+    assert r.status_code == 200
+    # A correction adds a domain: no referral for it.
+    corrected = client.put(
+        f"/api/v1/intakes/{intake['id']}/domains",
+        json={"domains": ["wonen", "zorg"]},
+        headers=world.thuiszorg.headers,
+    )
+    assert corrected.status_code == 200, corrected.text
+    assert [r["domain"] for r in corrected.json()["referrals"]] == ["wonen"]
+    # A partner cannot pass it on to another organisation either.
+    ref = intake["referrals"][0]["id"]
+    fwd = client.post(
+        f"/api/v1/referrals/{ref}/forward",
+        json={"organisation_id": world.gemeente.id, "reason": "Wmo"},
+        headers=world.corporatie.headers,
+    )
+    assert "withdrew consent" in assert_problem(fwd, 409)["detail"]

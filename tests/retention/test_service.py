@@ -126,6 +126,20 @@ def test_open_intakes_are_kept_and_no_consent_ones_age_out(client, world, sessio
     assert session.get(Intake, uuid.UUID(silent["id"])).resident_name is None
 
 
+def test_intakes_left_needing_review_age_out(client, world, session):
+    from tests.intakes.helpers import make_intake
+
+    waiting = make_intake(client, world.thuiszorg, question="xq zzv plok", resident=RESIDENT)
+    assert waiting["status"] == "needs_review"
+    session.execute(update(Intake).values(updated_at=datetime.now(UTC) - timedelta(days=800)))
+    session.commit()
+    with Session(get_engine()) as s:
+        assert retention.purge(session=s).anonymised == 1
+        s.commit()
+    session.expire_all()
+    assert session.get(Intake, uuid.UUID(waiting["id"])).resident_name is None
+
+
 def test_purge_command(client, world, session):
     from typer.testing import CliRunner
 

@@ -320,3 +320,13 @@ def test_a_stats_only_key_reads_no_referrals(client, world, make_party):
     make_intake(client, world.thuiszorg, postcode=POSTCODES["centrum"])
     assert stats(client, dashboard)["data"][0]["suppressed"] is True
     assert_problem(client.get("/api/v1/referrals", headers=dashboard.headers), 403)
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("to=9999-12-31", 422), ("from=0001-01-01", 422), ("from=2999-12-15", 200)],
+)
+def test_dates_beyond_what_we_can_hold_are_422_not_500(client, world, query, status):
+    # Found in review: these overflowed into a 500.
+    r = client.get(f"/api/v1/stats/referrals?{query}", headers=world.gemeente.headers)
+    assert r.status_code == status, r.text
