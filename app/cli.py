@@ -5,7 +5,7 @@ import sys
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlmodel import Session, select
@@ -357,6 +357,19 @@ def classifier_eval(
         typer.echo(f"- {err['gold']} -> {err['got']} {urgent}: {err['text'][:160]}")
 
 
+def _training_rows(files: list[Path], held_out_advice: str) -> list[dict[str, Any]]:
+    """Labelled rows from JSONL files; never the held-out test split."""
+    from app.classification import evaluate
+
+    if any(f.name == "test.jsonl" for f in files):
+        _fail(f"the test split is held out; {held_out_advice}")
+    try:
+        return [row for f in files for row in evaluate.load_jsonl(f)]
+    except (OSError, ValueError) as exc:
+        _fail(str(exc))
+        raise  # not reached: _fail exits
+
+
 @classifier_cli.command("train")
 def classifier_train(
     data: Annotated[
@@ -371,17 +384,10 @@ def classifier_train(
 ) -> None:
     """Train the learned layer and choose thresholds by cross-validation. Never on the test
     split: that one is for `classifier eval` only."""
-    from app.classification import evaluate, model, service
+    from app.classification import model, service
 
     files = data or DEFAULT_TRAIN_DATA
-    if any(f.name == "test.jsonl" for f in files):
-        _fail("the test split is held out; train on train and dev (and corrections) only")
-        return
-    try:
-        rows = [row for f in files for row in evaluate.load_jsonl(f)]
-    except (OSError, ValueError) as exc:
-        _fail(str(exc))
-        return
+    rows = _training_rows(files, "train on train and dev (and corrections) only")
     digest = model.data_digest(files)
     trained, report = model.fit(
         rows,
@@ -408,14 +414,7 @@ def classifier_cv(
     from app.classification import evaluate, model, service
 
     files = data or DEFAULT_TRAIN_DATA
-    if any(f.name == "test.jsonl" for f in files):
-        _fail("the test split is held out; cross-validate on the training files only")
-        return
-    try:
-        rows = [row for f in files for row in evaluate.load_jsonl(f)]
-    except (OSError, ValueError) as exc:
-        _fail(str(exc))
-        return
+    rows = _training_rows(files, "cross-validate on the training files only")
 
     def predict(text: str, using: model.Model) -> tuple[set[str], bool]:
         result = service.classify(text, using=using)
@@ -497,16 +496,11 @@ def purge(
 
     from app.retention import service as retention
 
-    total = 0
     older_than = timedelta(days=older_than_days) if older_than_days is not None else None
-    while True:
-        with Session(get_engine()) as session:
-            result = retention.purge(session=session, older_than=older_than)
-            session.commit()
-        total += result.anonymised
-        if not result.anonymised:
-            break
-    typer.echo(f"anonymised {total} intake(s) closed before {result.cutoff:%Y-%m-%d %H:%M} UTC")
+    result = retention.purge_all(older_than=older_than)
+    typer.echo(
+        f"anonymised {result.anonymised} intake(s) closed before {result.cutoff:%Y-%m-%d %H:%M} UTC"
+    )
 
 
 def main() -> None:

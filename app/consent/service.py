@@ -33,7 +33,7 @@ def record_initial(
     method: ConsentMethod,
     organisation_types: Sequence[str] | None,
     wording: str | None,
-) -> None:
+) -> ConsentRecord:
     """The consent asked at the intake: given (for these kinds of partner) or refused."""
     types = (
         [str(t) for t in organisation_types]
@@ -43,17 +43,17 @@ def record_initial(
     intake.consent_types = types if intake.consent else []
     session.add(intake)
     session.flush()  # the intake first: the record points at it
-    session.add(
-        ConsentRecord(
-            intake_id=intake.id,
-            action="given" if intake.consent else "refused",
-            method=method,
-            organisation_types=intake.consent_types,
-            wording=wording,
-            organisation_id=principal.organisation_id,
-            actor=principal.actor,
-        )
+    step = ConsentRecord(
+        intake_id=intake.id,
+        action="given" if intake.consent else "refused",
+        method=method,
+        organisation_types=intake.consent_types,
+        wording=wording,
+        organisation_id=principal.organisation_id,
+        actor=principal.actor,
     )
+    session.add(step)
+    return step
 
 
 NOTHING_FOR_YOU = (

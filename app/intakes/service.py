@@ -89,7 +89,7 @@ def create(
         status=IntakeStatus.open,
     )
     session.add(intake)
-    consents.record_initial(
+    first_step = consents.record_initial(
         session=session,
         principal=principal,
         intake=intake,
@@ -118,7 +118,7 @@ def create(
     return IntakeView(
         intake=intake,
         referrals=_with_names(session, created),
-        consent=consents.history(session=session, intake_id=intake.id),
+        consent=[first_step],
     )
 
 
@@ -191,13 +191,14 @@ def _view(session: Session, intake: Intake) -> IntakeView:
     )
 
 
-def withdraw_consent(
-    *, session: Session, principal: Principal, intake_id: uuid.UUID, method: ConsentMethod
-) -> IntakeView:
-    """The resident takes consent back (see app/consent)."""
+def _lock_with_referrals(
+    session: Session, intake_id: uuid.UUID, principal: Principal
+) -> tuple[Intake, list[Referral]]:
+    """Lock an intake for a change that touches its referrals. Lock order, the same everywhere:
+    referrals (by id), then their intake. Status changes lock one referral, then the intake;
+    so no two transactions wait for each other."""
     _get_visible(session, intake_id, principal)
-    # Lock order, the same everywhere: referrals (by id), then their intake.
-    locked = list(
+    referrals_ = list(
         session.exec(
             select(Referral)
             .where(Referral.intake_id == intake_id)
@@ -206,7 +207,14 @@ def withdraw_consent(
             .execution_options(populate_existing=True)
         ).all()
     )
-    intake = _get_visible(session, intake_id, principal, lock=True)
+    return _get_visible(session, intake_id, principal, lock=True), referrals_
+
+
+def withdraw_consent(
+    *, session: Session, principal: Principal, intake_id: uuid.UUID, method: ConsentMethod
+) -> IntakeView:
+    """The resident takes consent back (see app/consent)."""
+    intake, locked = _lock_with_referrals(session, intake_id, principal)
     consents.withdraw(
         session=session, principal=principal, intake=intake, method=method, referrals=locked
     )
@@ -222,19 +230,7 @@ def correct_domains(
     domains: list[Domain],
     note: str | None,
 ) -> IntakeView:
-    # Lock order, the same everywhere: referrals (by id), then their intake. Status changes
-    # lock one referral, then the intake; so no two transactions wait for each other.
-    _get_visible(session, intake_id, principal)
-    existing = list(
-        session.exec(
-            select(Referral)
-            .where(Referral.intake_id == intake_id)
-            .order_by(col(Referral.id))
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).all()
-    )
-    intake = _get_visible(session, intake_id, principal, lock=True)
+    intake, existing = _lock_with_referrals(session, intake_id, principal)
     previous = list(intake.domains)
     wanted = [str(d) for d in domains]
     classifier_domains = [d["domain"] for d in intake.classification.get("domains", [])]

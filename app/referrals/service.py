@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.audit import service as audit
 from app.classification.schemas import Domain
+from app.consent import service as consents
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from app.core.types import utcnow
 from app.intakes.models import Intake
@@ -448,7 +449,7 @@ def forward(
             allowed_next_statuses=[],
         )
     intake = session.get(Intake, referral.intake_id)
-    if intake is None or not (intake.consent and intake.consent_withdrawn_at is None):
+    if intake is None or not consents.in_force(intake):
         raise ConsentWithdrawn(
             "The resident withdrew consent: this referral cannot go to another organisation. "
             "Finish it, or ask the front office to cancel it."

@@ -135,3 +135,17 @@ def erase(*, session: Session, principal: Principal, intake_id: uuid.UUID) -> In
         intake_ids=[intake.id],
     )
     return intake
+
+
+def purge_all(*, older_than: timedelta | None = None) -> PurgeResult:
+    """Purge in batches, each in its own transaction, until nothing is due (CLI, worker)."""
+    from app.core.database import get_engine
+
+    total = 0
+    while True:
+        with Session(get_engine()) as session:
+            result = purge(session=session, older_than=older_than)
+            session.commit()
+        total += result.anonymised
+        if not result.anonymised:
+            return PurgeResult(anonymised=total, cutoff=result.cutoff)

@@ -239,14 +239,9 @@ def run_once(*, batch: int | None = None, client: httpx.Client | None = None) ->
 def _purge() -> None:
     from app.retention import service as retention
 
-    while True:
-        with Session(get_engine()) as session:
-            done = retention.purge(session=session).anonymised
-            session.commit()
-        if done:
-            log.info("retention: anonymised %d intake(s)", done)
-        else:
-            return
+    done = retention.purge_all().anonymised
+    if done:
+        log.info("retention: anonymised %d intake(s)", done)
 
 
 def run(*, stop: threading.Event | None = None) -> None:
