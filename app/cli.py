@@ -162,16 +162,23 @@ def key_create(
         except WijkwinkelError as exc:
             _fail(exc.detail)
             return
-        typer.echo(
-            json.dumps(
-                {
-                    "id": str(key.id),
-                    "organisation_id": str(org.id),
-                    "api_key": plain,
-                    "expires_at": key.expires_at.isoformat() if key.expires_at else None,
-                }
-            )
+        _print_key(key, plain)
+
+
+def _print_key(key: Any, plain: str, **extra: str | None) -> None:
+    """A new key as JSON: the only time it is shown."""
+    expires = key.expires_at.isoformat() if key.expires_at else None
+    typer.echo(
+        json.dumps(
+            {
+                "id": str(key.id),
+                "organisation_id": str(key.organisation_id),
+                "api_key": plain,
+                "expires_at": expires,
+                **extra,
+            }
         )
+    )
 
 
 @key_cli.command("revoke")
@@ -212,19 +219,11 @@ def key_rotate(
         except WijkwinkelError as exc:
             _fail(exc.detail)
             return
-        typer.echo(
-            json.dumps(
-                {
-                    "id": str(key.id),
-                    "organisation_id": str(key.organisation_id),
-                    "api_key": plain,
-                    "expires_at": key.expires_at.isoformat() if key.expires_at else None,
-                    "replaces": str(old.id),
-                    "replaced_key_expires_at": old.expires_at.isoformat()
-                    if old.expires_at
-                    else None,
-                }
-            )
+        _print_key(
+            key,
+            plain,
+            replaces=str(old.id),
+            replaced_key_expires_at=old.expires_at.isoformat() if old.expires_at else None,
         )
 
 
