@@ -54,5 +54,10 @@ lint-api:
 ci:
 	bash .ci/run
 
+# P1-P5 on PostgreSQL (127.0.0.1, trust auth; databases wijkwinkel_bench_* are recreated), at most
+# about 40 minutes; writes docs/performance.md. BENCH_ARGS=--quick for a smoke test.
+bench: install
+	timeout 2700 $(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

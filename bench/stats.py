@@ -61,12 +61,13 @@ def env(url: str) -> dict[str, str]:
 # the same on every run. Statuses roughly as a working deployment would have them.
 SEED_SQL = """
 INSERT INTO intakes (id, organisation_id, question, channel, postcode, pc4, area_id, consent,
-    domains, domains_source, classification, classifier_version, urgent, urgent_reasons,
-    status, created_at, updated_at)
+    consent_types, domains, domains_source, classification, classifier_version, urgent,
+    urgent_reasons, status, created_at, updated_at)
 SELECT md5('i' || g)::uuid, :thuiszorg, 'benchmark', (ARRAY['balie','telefoon','email',
     'huisbezoek','signalering'])[1 + g % 5], NULL, NULL,
-    (ARRAY[:a1, :a2, :a3, NULL]::uuid[])[1 + (g / 7) % 4], true, '[]', 'classifier', '{}',
-    'bench', false, '[]', 'open',
+    (ARRAY[:a1, :a2, :a3, NULL]::uuid[])[1 + (g / 7) % 4], true,
+    '["corporatie", "gemeente", "thuiszorg", "welzijn", "zorgcooperatie"]', '[]', 'classifier',
+    '{}', 'bench', false, '[]', 'open',
     TIMESTAMPTZ '2024-11-24 00:00+00' + (g::float8 / :n) * INTERVAL '730 days',
     TIMESTAMPTZ '2024-11-24 00:00+00' + (g::float8 / :n) * INTERVAL '730 days'
 FROM generate_series(1, :n) AS g
@@ -76,7 +77,7 @@ REFERRAL_SQL = """
 INSERT INTO referrals (id, intake_id, organisation_id, domain, status, routed_by, outcome,
     urgent, due_at, complete_due_at, version, feed_seq, subcategory, channel, area_id,
     created_month, created_week, accepted_at, created_at, updated_at, closed_at)
-SELECT md5('r' || g)::uuid, i.id, o.id, o.domain, s.status, 'rule',
+SELECT md5('r' || g)::uuid, i.id, o.id, o.domain, s.status, 'area',
     CASE WHEN s.status = 'completed'
          THEN (ARRAY['geholpen','doorverwezen','geen_hulp_nodig','niet_bereikbaar',
                      'wachtlijst'])[1 + (g / 3) % 5] END,

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.audit.models import GENESIS, AuditEntry, AuditHead
+from app.core import database
 from app.core.errors import InvalidInput
 from app.core.types import utcnow
 from app.organisations.service import Principal
@@ -67,16 +68,15 @@ def record(
     object_type: str,
     object_ids: Iterable[uuid.UUID],
     intake_ids: Iterable[uuid.UUID],
-) -> AuditEntry | None:
-    """Append one entry. Call it as the last step of the change or read it records: the
-    chain's head stays locked until the transaction commits."""
+) -> None:
+    """Log one read or change. The entry joins the chain when the session commits (so the
+    chain's head is locked only for the last statements), and only if it commits: a request
+    that fails stores neither its change nor its log entry."""
     objects = sorted({str(i) for i in object_ids})
     intakes = sorted({str(i) for i in intake_ids})
     if not objects and not intakes:
-        return None  # nothing personal was touched (an empty feed page)
-    head = _head(session)
+        return  # nothing personal was touched (an empty feed page)
     entry = AuditEntry(
-        id=head.last_id + 1,
         at=utcnow(),
         organisation_id=principal.organisation_id if principal else None,
         api_key_id=principal.key_id if principal else None,
@@ -86,15 +86,35 @@ def record(
         object_type=object_type,
         object_ids=objects,
         intake_ids=intakes,
-        prev_hash=head.hash,
+        prev_hash="",
         hash="",
     )
-    entry.hash = _hash(entry)
-    head.last_id, head.hash = entry.id or 0, entry.hash
-    session.add(entry)
+    database.pending(session, _QUEUE).append(entry)
+
+
+_QUEUE = "access-log"
+
+
+def _append(session: Session) -> None:
+    """Chain the queued entries onto the head, at commit."""
+    queued = database.pending(session, _QUEUE)
+    entries: list[AuditEntry] = list(queued)
+    queued.clear()
+    if not entries:
+        return
+    head = _head(session)
+    for entry in entries:
+        entry.id = head.last_id + 1
+        entry.prev_hash = head.hash
+        entry.hash = _hash(entry)
+        head.last_id, head.hash = entry.id, entry.hash
+        session.add(entry)
     session.add(head)
     session.flush()
-    return entry
+
+
+# After the feed positions (app/referrals/feed.py): one lock order for every writer.
+database.on_commit(20, _append)
 
 
 class InvalidAuditCursor(InvalidInput):

@@ -1,12 +1,14 @@
 """Engine, metadata naming convention and the per-request session."""
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, SQLModel
 
 from app.core.config import get_settings
@@ -92,6 +94,47 @@ def dispose_engine() -> None:
     if _engine is not None:
         _engine.dispose()
         _engine = None
+
+
+# --- work that must happen at commit time ----------------------------------------------------
+#
+# Some writes take a lock that every writer needs: the feed counter (positions in commit order)
+# and the access log's head (one hash chain). Whoever holds such a lock holds it until commit,
+# so those writes are queued during the request and done here, as the very last statements
+# before COMMIT: the lock is then held for a few statements, not for the whole request.
+# Finalisers run in a fixed order (lowest first), so two writers take the locks in one order.
+
+_finalisers: list[tuple[int, Callable[[Session], None]]] = []
+
+
+def on_commit(order: int, finaliser: Callable[[Session], None]) -> None:
+    """Register a finaliser: it runs in every session's commit, before the final flush.
+    It finds its queued work in ``session.info`` and must ignore a session without any."""
+    _finalisers.append((order, finaliser))
+    _finalisers.sort(key=lambda item: item[0])
+
+
+PENDING_PREFIX = "pending:"
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _run_finalisers(session: OrmSession) -> None:
+    for _, finaliser in _finalisers:
+        finaliser(session)  # type: ignore[arg-type]
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_pending(session: OrmSession, transaction: SessionTransaction) -> None:
+    # A rolled-back (or committed) outer transaction leaves nothing queued for the next one.
+    if transaction.parent is None:
+        for key in [k for k in session.info if str(k).startswith(PENDING_PREFIX)]:
+            del session.info[key]
+
+
+def pending(session: Session, name: str) -> list[Any]:
+    """The queue of work named `name` that this session's commit will do."""
+    queue: list[Any] = session.info.setdefault(PENDING_PREFIX + name, [])
+    return queue
 
 
 def get_session() -> Iterator[Session]:

@@ -130,7 +130,7 @@ def _log(
     purpose: audit.Purpose,
 ) -> None:
     """The question and contact details are personal data: every touch goes in the access
-    log. Last in each operation (after any feed position): the log's head stays locked."""
+    log. The entry joins the log at commit."""
     audit.record(
         session=session,
         principal=principal,

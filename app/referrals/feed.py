@@ -3,17 +3,22 @@
 A plain database sequence is not enough for a poll-with-cursor feed: transaction A takes 10, B takes
 11, B commits first, a poller reads 11 and moves its cursor past 10, and A's change is never seen.
 Here the counter is one row that each writer updates; the row lock is held until the writer
-commits, so the next number is only handed out after the previous one is visible. Writers take it
-as their last step, which keeps the time under the lock short. On SQLite, writers are serialised
-by the database anyway.
+commits, so the next number is only handed out after the previous one is visible. Writers queue
+their rows during the request and take the numbers at commit (app/core/database.py `on_commit`),
+so the lock is held for a few statements, not for the whole request. On SQLite, writers are
+serialised by the database anyway.
 """
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
-from app.referrals.models import FeedCounter, Referral
+from app.core import database
+from app.referrals.models import FeedCounter, Referral, ReferralEvent
 
 REFERRALS_FEED = "referrals"
 
@@ -38,3 +43,37 @@ def take(*, session: Session, count: int = 1, feed: str = REFERRALS_FEED) -> lis
         )
         top = session.execute(stmt).scalar_one()
     return list(range(top - count + 1, top + 1))
+
+
+_QUEUE = "referral-feed"
+
+
+def stamp_at_commit(*, session: Session, pairs: Sequence[tuple[Referral, ReferralEvent]]) -> None:
+    """Give these (flushed) referrals and their events the next positions when the session
+    commits."""
+    database.pending(session, _QUEUE).extend(pairs)
+
+
+def _assign(session: Session) -> None:
+    queued = database.pending(session, _QUEUE)
+    # Rows that a rolled-back savepoint took away again get no position.
+    pairs = [
+        (referral, event)
+        for referral, event in queued
+        if sa_inspect(referral).persistent and sa_inspect(event).persistent
+    ]
+    queued.clear()
+    if not pairs:
+        return
+    with session.no_autoflush:
+        positions = take(session=session, count=len(pairs))
+    for (referral, event), position in zip(pairs, positions, strict=True):
+        referral.feed_seq = position
+        event.feed_seq = position
+        session.add(referral)
+        session.add(event)
+    session.flush()
+
+
+# First of the commit-time writers (the access log comes after): one lock order for all.
+database.on_commit(10, _assign)

@@ -81,7 +81,7 @@ def create_for_intake(
     actor: Principal,
     note: str | None = None,
 ) -> list[Referral]:
-    """One referral per routed domain. Takes feed positions last: call just before commit."""
+    """One referral per routed domain; their feed positions are given at commit."""
     pairs: list[tuple[Referral, ReferralEvent]] = []
     now = utcnow()
     for d in decisions:
@@ -169,7 +169,7 @@ def _log(
     referrals: Sequence[Referral],
 ) -> None:
     """Referrals show the resident's question (and contact details, with consent): every
-    read or change goes in the access log. Last in an operation: the log's head stays locked."""
+    read or change goes in the access log. The entry joins the log at commit."""
     audit.record(
         session=session,
         principal=principal,
@@ -376,16 +376,9 @@ def _record(
 
 
 def _stamp(session: Session, pairs: Sequence[tuple[Referral, ReferralEvent]]) -> None:
-    """Give each changed referral (and its event) its feed position. Always the last step before
-    commit: the counter's lock is held from here until the commit."""
-    with session.no_autoflush:
-        positions = feed.take(session=session, count=len(pairs))
-    for (referral, event), position in zip(pairs, positions, strict=True):
-        referral.feed_seq = position
-        event.feed_seq = position
-        session.add(referral)
-        session.add(event)
-    session.flush()
+    """Queue each changed referral (and its event) for its feed position, given at commit."""
+    session.flush()  # the rows exist now; only their position waits
+    feed.stamp_at_commit(session=session, pairs=pairs)
 
 
 def change_status(
