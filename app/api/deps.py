@@ -1,10 +1,11 @@
 """Dependencies shared by all routers: the request's session and the caller's identity."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+import functools
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import replace
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, Header
@@ -12,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from app.core.config import get_settings
-from app.core.database import get_session
+from app.core.database import end_session, get_engine
 from app.core.errors import ServiceUnavailable
 from app.core.security import Scope
 from app.organisations import service as organisations
@@ -57,8 +58,25 @@ async def admit() -> AsyncIterator[None]:
         semaphore.release()
 
 
-def admitted_session(_: Annotated[None, Depends(admit, scope="function")]) -> Iterator[Session]:
-    yield from get_session()
+async def admitted_session(
+    _: Annotated[None, Depends(admit, scope="function")],
+) -> AsyncIterator[Session]:
+    """One transaction per request: committed when the endpoint succeeded, rolled back
+    otherwise, before the response is sent (a client never sees 201 for something that was
+    not stored).
+
+    Async on purpose: opening a session does no I/O (the connection is taken at the first
+    query), so it needs no worker thread; the end (commit, close) runs in one. Each sync
+    dependency costs a round trip through the thread pool."""
+    session = Session(get_engine(), expire_on_commit=False)
+    ok = False
+    try:
+        yield session
+        ok = True
+    finally:
+        # Shielded: a cancelled request still gives its connection back.
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(functools.partial(end_session, session, commit=ok))
 
 
 # scope="function": the session's commit runs before the response goes out (and before the
@@ -96,10 +114,11 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require(scope: Scope) -> Callable[[Principal], Principal]:
+def require(scope: Scope) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     """A dependency that authenticates and checks one scope (403 when it is missing)."""
 
-    def dependency(principal: PrincipalDep) -> Principal:
+    # Async: a check without I/O needs no trip through the thread pool.
+    async def dependency(principal: PrincipalDep) -> Principal:
         principal.require(scope)
         return principal
 
@@ -107,7 +126,9 @@ def require(scope: Scope) -> Callable[[Principal], Principal]:
     return dependency
 
 
-def _deployment_admin(principal: Annotated[Principal, Depends(require(Scope.admin))]) -> Principal:
+async def _deployment_admin(
+    principal: Annotated[Principal, Depends(require(Scope.admin))],
+) -> Principal:
     """Changes that affect every organisation: the front office's admin only. A dependency, so
     a partner gets 403 before its request body is even looked at."""
     principal.require_deployment_admin()

@@ -1,7 +1,7 @@
 """Engine, metadata naming convention and the per-request session."""
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -137,20 +137,16 @@ def pending(session: Session, name: str) -> list[Any]:
     return queue
 
 
-def get_session() -> Iterator[Session]:
-    """One transaction per request: commit when the endpoint succeeded, roll back otherwise.
-
-    Used with ``Depends(..., scope="function")`` so the commit happens before the response is
-    sent: a client never sees 201 for something that was not stored.
-    """
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
-        else:
+def end_session(session: Session, *, commit: bool) -> None:
+    """End a request's transaction: commit when the endpoint succeeded, roll back otherwise,
+    then give the connection back. The one place a request's transaction ends."""
+    try:
+        if commit:
             session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
 
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:

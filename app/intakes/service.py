@@ -98,6 +98,7 @@ def create(
         wording=consent_details.wording if consent_details else None,
     )
     created: list[Referral] = []
+    names: dict[uuid.UUID, str] = {}
     unrouted: list[str] = []
     if not consent:
         intake.status = IntakeStatus.no_consent
@@ -111,13 +112,14 @@ def create(
         created = referrals.create_for_intake(
             session=session, intake=intake, decisions=plan.decisions, actor=principal
         )
+        names = {d.organisation_id: d.organisation_name for d in plan.decisions}
     if not created or unrouted:
         facts.record_unreferred(session=session, intake=intake, unrouted=unrouted)
     session.flush()
     _log(session, principal, intake, audit.Action.create, audit.Purpose.intake)
     return IntakeView(
         intake=intake,
-        referrals=_with_names(session, created),
+        referrals=[(r, names[r.organisation_id]) for r in created],
         consent=[first_step],
     )
 

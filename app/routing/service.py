@@ -23,6 +23,7 @@ class RouteDecision:
     domain: Domain
     organisation_id: uuid.UUID
     routed_by: RoutedBy
+    organisation_name: str = ""  # for the answer to the caller, read with the rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ def route(*, session: Session, domains: list[Domain], pc4: str | None) -> Routin
         else col(RoutingRule.pc4).is_(None)
     )
     rules = session.exec(
-        select(RoutingRule)
+        select(RoutingRule, Organisation.name)
         .join(Organisation, col(Organisation.id) == col(RoutingRule.organisation_id))
         .where(
             col(RoutingRule.domain).in_([str(d) for d in domains]),
@@ -62,12 +63,12 @@ def route(*, session: Session, domains: list[Domain], pc4: str | None) -> Routin
         )
     ).all()
     by_domain: dict[str, RouteDecision] = {}
-    for rule in rules:
+    for rule, name in rules:
         domain = Domain(rule.domain)
         via = RoutedBy.area if rule.pc4 is not None else RoutedBy.default
         current = by_domain.get(rule.domain)
         if current is None or (via == RoutedBy.area and current.routed_by == RoutedBy.default):
-            by_domain[rule.domain] = RouteDecision(domain, rule.organisation_id, via)
+            by_domain[rule.domain] = RouteDecision(domain, rule.organisation_id, via, name)
 
     decisions: list[RouteDecision] = []
     unrouted: list[Domain] = []
@@ -79,7 +80,7 @@ def route(*, session: Session, domains: list[Domain], pc4: str | None) -> Routin
             if fallback is None:
                 unrouted.append(domain)
                 continue
-            decision = RouteDecision(domain, fallback.id, RoutedBy.fallback)
+            decision = RouteDecision(domain, fallback.id, RoutedBy.fallback, fallback.name)
         decisions.append(decision)
     return Routing(decisions=decisions, unrouted=unrouted)
 
