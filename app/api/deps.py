@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+import os
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import replace
 from datetime import timedelta
@@ -30,9 +31,14 @@ def _semaphore() -> anyio.Semaphore:
         limit = settings.max_db_requests or (
             4
             if settings.database_url.startswith("sqlite")
-            # Below the thread pool (40), so a request holding a connection always finds a
-            # thread to finish on.
-            else min(settings.db_pool_size + settings.db_max_overflow, 32)
+            # Python threads share one interpreter lock: more requests at once than the CPU
+            # can serve only make each one wait longer, and the slowest far longer (measured,
+            # docs/performance-notes.md). Below the pool and the thread pool (40) always.
+            else min(
+                max(4, 2 * (os.cpu_count() or 2)),
+                settings.db_pool_size + settings.db_max_overflow,
+                32,
+            )
         )
         _admission[loop] = anyio.Semaphore(limit)
     return _admission[loop]

@@ -31,7 +31,9 @@ class Settings(BaseSettings):
         default=None,
         ge=1,
         description="Requests that may use the database at once; the rest wait their turn. "
-        "Default: the connection pool's size (pool + overflow) on PostgreSQL, 4 on SQLite.",
+        "Default: twice the number of CPU cores (at least 4, at most the connection pool) on "
+        "PostgreSQL, 4 on SQLite. Raise it when the database is far away (waiting on the "
+        "network, not on the CPU).",
     )
     admission_timeout_seconds: float = Field(
         default=20.0,
