@@ -1,5 +1,5 @@
-"""P1 (first cut, issue 8): intake throughput and latency at 32 concurrent clients, with the
-same server's GET /api/v1/health rate in the same run as the baseline.
+"""P1: intake throughput and latency at 32 concurrent clients, with the same server's
+GET /api/v1/health rate in the same run as the baseline. `make bench` runs it three times.
 
 Run: .venv/bin/python -m bench.intake [--seconds 15] [--clients 32] [--workers 2] [--json]
 
