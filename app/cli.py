@@ -312,13 +312,12 @@ def user_set_password(
             return
         try:
             service.set_password(session=session, user=user, password=plain)
+            name = user.username
             session.commit()
         except WijkwinkelError as exc:
             _fail(exc.detail)
             return
-    typer.echo(
-        json.dumps({"username": user.username, "password": plain if password is None else None})
-    )
+    typer.echo(json.dumps({"username": name, "password": plain if password is None else None}))
 
 
 def _find_org(session: Session, ref: str):  # type: ignore[no-untyped-def]
