@@ -33,7 +33,8 @@ def test_passwords_are_stored_as_argon2id(org):
         )
         s.commit()
         assert user.username == "jan.jansen"
-        assert user.password_hash and user.password_hash.startswith("$argon2id$")
+        assert user.password_hash
+        assert user.password_hash.startswith("$argon2id$")
         assert "een lang wachtwoord" not in user.password_hash
         found = users.authenticate_password(
             session=s, username="JAN.JANSEN", password="een lang wachtwoord"
