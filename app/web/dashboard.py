@@ -1,6 +1,7 @@
 """The gemeente's charts, drawn on the server as SVG from the statistics tables: no script,
 readable without JavaScript, and each chart has its table next to it."""
 
+import math
 from dataclasses import dataclass, field
 
 from app.stats.service import Table
@@ -72,7 +73,7 @@ def _count_text(value: float | int | None) -> str:
 def _scale(bars: list[Bar]) -> list[Bar]:
     top = max((b.value or 0 for b in bars), default=0) or 1
     for b in bars:
-        b.width = 0.0 if b.value is None else max(1.0, 100 * b.value / top)
+        b.width = 0.0 if not b.value else max(1.0, 100 * b.value / top)
     return bars
 
 
@@ -81,9 +82,9 @@ def _per_month(table: Table) -> MonthChart:
     cells = {(c.group["month"], c.group["domain"]): c for c in table.cells}
     months = sorted({m for m, _ in cells if m})
     values = [c.measures["count"] or 0 for c in table.cells if not c.suppressed]
-    top = max(values, default=0)
-    step = max(5, 5 * round(top / 4 / 5)) if top else 5
-    top = max(step * 4, top)
+    # Four grid lines at round numbers (multiples of 5, as the counts are).
+    step = 5 * max(1, math.ceil(max(values, default=0) / 4 / 5))
+    top = step * 4
     left, bottom, plot_h = 40.0, 230.0, 200.0
     slot = (chart.width - left - 10) / max(len(months), 1)
     bar_w = min(16.0, (slot - 6) / 3)
@@ -174,7 +175,7 @@ def build(*, by_domain_month: Table, by_domain: Table, by_outcome: Table, by_are
     for bars in (lead, outcomes, areas):
         _scale(bars)
     for b in overdue:
-        b.width = 0.0 if b.value is None else max(1.0, b.value)
+        b.width = 0.0 if not b.value else max(1.0, b.value)
     return Charts(
         per_month=_per_month(by_domain_month),
         lead_times=lead,

@@ -163,7 +163,7 @@ def _preview(text: str) -> dict[str, Any] | None:
             {
                 "domain": str(d.domain),
                 "label": DOMAIN_TEXT.get(str(d.domain), str(d.domain)),
-                "evidence": d.evidence[:6],
+                "evidence": list(dict.fromkeys(d.evidence))[:6],
             }
             for d in result.domains
         ],

@@ -34,7 +34,7 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as p:
         # --no-sandbox: CI runs as root in a container, where chromium's sandbox cannot start.
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--lang=nl-NL"])
         yield b
         b.close()
 
@@ -211,3 +211,114 @@ def test_a_wrong_password_shows_an_error_and_the_form_works_by_keyboard(
     )
     expect(page).to_have_url(re.compile(r"/login$"))
     assert person.errors == [] or all("401" in e for e in person.errors), person.errors
+
+
+# --- screenshots for the README --------------------------------------------------------------
+
+HISTORY_QUESTIONS = {
+    "wonen": [
+        "De trap lukt niet meer; mevrouw vraagt om een traplift.",
+        "Er zit schimmel in de badkamer en de verhuurder reageert niet.",
+        "Meneer heeft een huurachterstand van drie maanden.",
+        "Veel overlast van de buren, 's nachts harde muziek.",
+    ],
+    "welzijn": [
+        "Mevrouw is eenzaam sinds haar man overleden is en komt de deur niet meer uit.",
+        "Meneer snapt de brieven van de gemeente niet en heeft hulp nodig met formulieren.",
+        "De mantelzorger is overbelast en zoekt iemand om even af te lossen.",
+    ],
+    "zorg": [
+        "Meneer kan zich niet meer zelf wassen en aankleden.",
+        "Mevrouw vergeet haar medicijnen in te nemen.",
+        "Hulp bij het huishouden is nodig, schoonmaken lukt niet meer.",
+    ],
+}
+
+
+def _seed_a_year(client: Any, desk: Staff, session: Any) -> None:
+    """A year of referrals, so the charts have something to show: made through the API, then
+    moved back in time and finished behind the services' back (screenshots only)."""
+    import random
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+    from app.referrals.models import Referral
+    from tests.stats.helpers import changed_behind_the_services, move_in_time
+
+    rng = random.Random(9)
+    postcodes = ["3811 AB", "3812 CD", "3813 EF", "3814 GH", "3828 JK"]
+    now = utcnow()
+    this_month = now.replace(day=12, hour=10)
+    for months_ago in range(11, -1, -1):
+        year, month = divmod(this_month.month - 1 - months_ago, 12)
+        moment = this_month.replace(year=this_month.year + year, month=month + 1)
+        for domain, questions in HISTORY_QUESTIONS.items():
+            n = rng.randint(2, 9) + (6 if domain == "zorg" else 0)
+            ids = []
+            for _ in range(n):
+                r = client.post(
+                    "/api/v1/intakes",
+                    headers=desk.headers,
+                    json={
+                        "question": rng.choice(questions),
+                        "channel": rng.choice(["balie", "telefoon", "signalering", "huisbezoek"]),
+                        "postcode": rng.choice(postcodes),
+                        "consent": True,
+                        "domains": [domain],
+                    },
+                )
+                assert r.status_code == 201
+                ids.append(r.json()["id"])
+            if months_ago:
+                move_in_time(session, ids, moment - timedelta(days=rng.randint(0, 9)))
+    outcomes = ["geholpen"] * 6 + ["doorverwezen", "geen_hulp_nodig", "wachtlijst"]
+    for ref in session.exec(__import__("sqlmodel").select(Referral)).all():
+        age = now - ref.created_at
+        ref.due_at = ref.created_at + timedelta(days=3)
+        ref.complete_due_at = ref.created_at + timedelta(days=25)
+        if age < timedelta(days=1):
+            ref.status = rng.choice(["requested", "requested", "received"])
+        elif age < timedelta(days=30) or rng.random() < 0.08:
+            # Still being worked on; the older ones of these ran late.
+            ref.status = rng.choice(["accepted", "in_progress", "in_progress", "on_hold"])
+            ref.accepted_at = ref.created_at + timedelta(hours=rng.uniform(2, 60))
+        else:
+            ref.status = "completed"
+            ref.outcome = rng.choice(outcomes)
+            ref.accepted_at = ref.created_at + timedelta(hours=rng.uniform(2, 90))
+            ref.closed_at = ref.accepted_at + timedelta(days=rng.uniform(3, 25))
+        session.add(ref)
+    changed_behind_the_services(session)
+
+
+@pytest.mark.skipif(not SCREENSHOTS, reason="set WIJKWINKEL_SCREENSHOTS=docs/screenshots")
+def test_screenshots(people: Any, staff: dict[str, Staff], client: Any, session: Any) -> None:
+    from playwright.sync_api import expect
+
+    _seed_a_year(client, staff["thuiszorg"], session)
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        person = people(viewport)
+        person.log_in(staff["thuiszorg"])
+        page = person.page
+        page.get_by_label("Wat is de vraag of wat ziet u?").fill(
+            "Mevrouw kan de trap niet meer op en slaapt beneden. Ze vergeet haar medicijnen "
+            "en is erg eenzaam sinds haar man is overleden."
+        )
+        expect(page.locator("#preview-body")).to_contain_text("Zorg (lichaam en geest)")
+        page.get_by_label("Postcode van de bewoner").fill("3811 AB")
+        page.get_by_label("Ja, de bewoner geeft toestemming").check()
+        page.locator("#question").focus()
+        person.shot(f"intake-{name}")
+        person.close()
+
+        person = people(viewport)
+        person.log_in(staff["corporatie"])
+        expect(person.page.locator(".inbox-item").first).to_be_visible()
+        person.shot(f"inbox-{name}")
+        person.close()
+
+        person = people(viewport)
+        person.log_in(staff["gemeente"])
+        expect(person.page.locator("svg.columns")).to_be_visible()
+        person.shot(f"dashboard-{name}")
+        person.close()
