@@ -1,6 +1,7 @@
 """The staff pages: thin handlers that parse a form, check the login, call the services that
 the API uses too, and render Dutch HTML. Kept out of the OpenAPI document."""
 
+import re
 import secrets
 import uuid
 from datetime import date, timedelta
@@ -64,11 +65,13 @@ def _start_page(login: users.Login) -> str:
     return "/geen-toegang"
 
 
+_LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_.~%?=&-]*")
+
+
 def _safe_next(target: str | None) -> str | None:
-    # Only paths on this site: never an open redirect to another one.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    # Only a plain path on this site (no "//host", no control characters a browser would drop):
+    # never an open redirect to another one.
+    return target if target and _LOCAL_PATH.fullmatch(target) else None
 
 
 # --- login -----------------------------------------------------------------------------------

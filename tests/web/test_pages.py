@@ -418,3 +418,36 @@ def test_gemeente_sees_counts_and_never_a_resident(client, staff, count):
     assert csv.text.startswith("domain,month,suppressed,count")
     # No personal pages for a statistics-only login.
     assert client.get("/inbox").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("next_", "expected"),
+    [("/inbox?status=all", "/inbox?status=all"), ("//evil.example", "/inbox"), ("/\\x", "/inbox")],
+)
+def test_after_login_back_to_the_page_asked_for_but_never_off_site(client, staff, next_, expected):
+    user = staff["corporatie"]
+    page = client.get("/login", params={"next": next_})
+    r = client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "username": user.username,
+            "password": user.password,
+            "next": next_,
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == expected
+
+
+def test_errors_outside_the_api_are_dutch_pages_and_the_api_keeps_problem_json(client):
+    r = client.get("/bestaat-niet")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+    assert "Niet gevonden" in r.text
+    r = client.get("/api/v1/bestaat-niet")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    assert "script-src" not in r.headers["content-security-policy"]
