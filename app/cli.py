@@ -391,7 +391,8 @@ def demo(
     else:
         for org in result["organisations"]:
             typer.echo(f"{org['type']:<15} {org['name']:<40} {org['api_key']}")
-        typer.echo("\nStaff pages (http://localhost:8000/login): username and password")
+        port = get_settings().port
+        typer.echo(f"\nStaff pages (http://localhost:{port}/login): username and password")
         for org in result["organisations"]:
             typer.echo(f"{org['type']:<15} {org['username']:<25} {org['password']}")
     if output:

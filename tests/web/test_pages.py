@@ -451,3 +451,16 @@ def test_errors_outside_the_api_are_dutch_pages_and_the_api_keeps_problem_json(c
     assert r.headers["content-type"] == "application/problem+json"
     assert "default-src 'none'" in r.headers["content-security-policy"]
     assert "script-src" not in r.headers["content-security-policy"]
+
+
+def test_an_urgent_signal_shows_the_guidance_after_saving(client, staff):
+    user = staff["thuiszorg"]
+    log_in(client, user.username, user.password)
+    r = _record_intake(
+        client,
+        question="Meneer zegt dat hij niet meer wil leven. Hij eet niet meer en zit alleen thuis.",
+    )
+    assert r.status_code == 200
+    text = main_text(r.text)
+    assert "Let op: dit kan een noodsituatie zijn." in text
+    assert "0800-0113" in text
