@@ -28,7 +28,7 @@ from app.referrals.router import to_public as referral_public
 from app.referrals.states import FINAL, Outcome, ReferralStatus
 from app.sla import service as sla
 from app.stats import service as stats
-from app.stats.router import table_csv
+from app.stats.router import EARLIEST, LATEST, table_csv
 from app.users import service as users
 from app.users.service import AccountLocked, LoginFailed
 from app.web import dashboard
@@ -453,7 +453,8 @@ def _period(van: str, tot: str) -> tuple[date, date]:
         start = date.fromisoformat(van) if van else None
     except ValueError:
         start = None
-    if start is None or start > end:
+    end = min(max(end, EARLIEST), LATEST)
+    if start is None or start > end or start < EARLIEST:
         start = (end.replace(day=1) - timedelta(days=334)).replace(day=1)
     return start, end
 

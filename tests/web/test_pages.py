@@ -464,3 +464,14 @@ def test_an_urgent_signal_shows_the_guidance_after_saving(client, staff):
     text = main_text(r.text)
     assert "Let op: dit kan een noodsituatie zijn." in text
     assert "0800-0113" in text
+
+
+@pytest.mark.parametrize(
+    "query", ["van=0001-01-01&tot=9999-12-31", "van=gisteren", "van=2026-05-01&tot=2026-01-01"]
+)
+def test_the_dashboard_copes_with_odd_periods(client, staff, query):
+    user = staff["gemeente"]
+    log_in(client, user.username, user.password)
+    r = client.get(f"/dashboard?{query}")
+    assert r.status_code == 200
+    assert "Verwijzingen per domein per maand" in r.text
