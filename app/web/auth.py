@@ -1,6 +1,7 @@
 """The staff pages' login: the session cookie, CSRF tokens, and who is logged in."""
 
 import secrets
+import threading
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -8,6 +9,7 @@ from fastapi import Depends, Request, Response
 from app.api.deps import SessionDep
 from app.core.config import get_settings
 from app.core.errors import Forbidden, Unauthenticated
+from app.core.ratelimit import TokenBucketLimiter
 from app.users import service as users
 from app.users.service import Login
 
@@ -66,3 +68,40 @@ LoginDep = Annotated[Login, Depends(current_login)]
 def check_csrf(expected: str | None, given: str | None) -> None:
     if not expected or not given or not secrets.compare_digest(expected, given):
         raise CsrfFailed("The form's CSRF token is missing or does not match your session.")
+
+
+# Failed logins per client address, on top of the lockout per account: the lockout stops
+# guessing one password, this stops trying one password on many accounts. Per process, like
+# the API's limiter of failed keys (and with the same setting).
+_failures: TokenBucketLimiter | None = None
+_failures_lock = threading.Lock()
+
+
+def _failure_limiter() -> TokenBucketLimiter | None:
+    global _failures
+    per_minute = get_settings().auth_failures_per_minute
+    if not per_minute:
+        return None
+    with _failures_lock:
+        if _failures is None:
+            _failures = TokenBucketLimiter(per_minute=per_minute, burst=per_minute)
+        return _failures
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def too_many_failures(address: str) -> bool:
+    limiter = _failure_limiter()
+    if limiter is None:
+        return False
+    with _failures_lock:
+        return not limiter.peek(address).allowed
+
+
+def count_failure(address: str) -> None:
+    limiter = _failure_limiter()
+    if limiter is not None:
+        with _failures_lock:
+            limiter.take(address)

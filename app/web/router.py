@@ -30,14 +30,17 @@ from app.sla import service as sla
 from app.stats import service as stats
 from app.stats.router import EARLIEST, LATEST, table_csv
 from app.users import service as users
-from app.users.service import AccountLocked, LoginFailed
+from app.users.service import LoginFailed
 from app.web import dashboard
 from app.web.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     LoginDep,
     check_csrf,
+    client_address,
+    count_failure,
     set_cookie,
+    too_many_failures,
 )
 from app.web.pages import render
 
@@ -115,12 +118,20 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE), csrf_token)
+    address = client_address(request)
+    if too_many_failures(address):
+        return _login_page(
+            request,
+            error="Er zijn vanaf dit adres te veel mislukte pogingen gedaan. "
+            "Probeer het over een minuut opnieuw.",
+            username=username,
+            status_code=429,
+        )
     try:
         user = users.authenticate_password(session=session, username=username, password=password)
-    except AccountLocked as exc:
-        # Not re-raised: the failure count must be committed.
-        return _login_page(request, error=exc.detail, username=username, status_code=401)
-    except LoginFailed as exc:
+    except LoginFailed as exc:  # AccountLocked too
+        # Not re-raised: the account's failure count must be committed.
+        count_failure(address)
         return _login_page(request, error=exc.detail, username=username, status_code=401)
     token, _ = users.start_session(session=session, user=user)
     login = users.resolve_session(session=session, token=token)

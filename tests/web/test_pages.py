@@ -475,3 +475,29 @@ def test_the_dashboard_copes_with_odd_periods(client, staff, query):
     r = client.get(f"/dashboard?{query}")
     assert r.status_code == 200
     assert "Verwijzingen per domein per maand" in r.text
+
+
+def test_many_failed_logins_from_one_address_are_slowed_down(client, staff, monkeypatch):
+    from app.core.ratelimit import TokenBucketLimiter
+    from app.web import auth
+
+    monkeypatch.setattr(auth, "_failures", TokenBucketLimiter(per_minute=2, burst=2))
+    for name in ("demo-corporatie", "demo-welzijn"):  # one password tried on many accounts
+        page = client.get("/login")
+        r = client.post(
+            "/login",
+            data={"csrf_token": csrf_of(page.text), "username": name, "password": "Welkom01!"},
+        )
+        assert r.status_code == 401
+    user = staff["thuiszorg"]
+    page = client.get("/login")
+    r = client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "username": user.username,
+            "password": user.password,
+        },
+    )
+    assert r.status_code == 429
+    assert "te veel mislukte pogingen" in main_text(r.text)
