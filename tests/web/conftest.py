@@ -36,16 +36,8 @@ def staff() -> dict[str, Staff]:
 
 
 @pytest.fixture
-def browser_client() -> Iterator[TestClient]:
-    """A client of its own (its own cookie jar), one per person in a test."""
-    from app.main import app
-
-    with TestClient(app) as c:
-        yield c
-
-
-@pytest.fixture
 def other_client() -> Iterator[TestClient]:
+    """A second client with its own cookie jar: a second person in one test."""
     from app.main import app
 
     with TestClient(app) as c:
