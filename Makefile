@@ -27,7 +27,8 @@ demo: install
 ## Serve on :8000: install, migrate, create demo data once on a new database, print the keys.
 run: migrate
 	@$(BIN)/wijkwinkel demo --if-new --json --output $(DEMO_KEYS)
-	@echo "Demo organisations and their API keys: $(DEMO_KEYS)"
+	@echo "Demo organisations, their API keys and staff logins: $(DEMO_KEYS)"
+	@echo "Staff pages: http://localhost:8000/login"
 	@echo "API: http://localhost:8000/api/v1  (OpenAPI: /api/v1/openapi.json, docs: /api/v1/docs)"
 	@echo "Webhook worker runs alongside (WORKER=0 to leave it out)."
 	@if [ "$(WORKER)" != "0" ]; then $(BIN)/wijkwinkel worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(BIN)/wijkwinkel serve; else $(BIN)/wijkwinkel serve; fi

@@ -28,6 +28,8 @@ stats_cli = typer.Typer(help="The statistics cube.", no_args_is_help=True)
 audit_cli = typer.Typer(help="The access log of personal data.", no_args_is_help=True)
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(stats_cli, name="stats")
+user_cli = typer.Typer(help="Manage staff logins for the web pages.", no_args_is_help=True)
+cli.add_typer(user_cli, name="user")
 
 CLASSIFIER_DATA = Path(__file__).resolve().parents[1] / "tests/data/classifier"
 DEFAULT_EVAL_DATA = CLASSIFIER_DATA / "test.jsonl"
@@ -227,6 +229,97 @@ def key_rotate(
         )
 
 
+@user_cli.command("create")
+def user_create(
+    organisation: Annotated[str, typer.Argument(help="Organisation id or exact name.")],
+    username: Annotated[str, typer.Argument(help="Login name, unique (letters, digits, .-_@).")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="staff (intakes and referrals), analyst (statistics only) or admin (staff, "
+            "plus the organisation's administration)."
+        ),
+    ] = "staff",
+    display_name: Annotated[str | None, typer.Option(help="Name shown on the pages.")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="WIJKWINKEL_NEW_PASSWORD",
+            help="The password (at least 12 characters); left out: a random one is printed "
+            "once. Prefer the environment variable to the command line.",
+        ),
+    ] = None,
+) -> None:
+    """Create a staff login for the web pages and print it as JSON."""
+    import secrets
+
+    from app.users import service
+    from app.users.schemas import Role
+
+    try:
+        user_role = Role(role)
+    except ValueError:
+        _fail(f"unknown role '{role}'; choose from {', '.join(r.value for r in Role)}")
+        return
+    plain = password or secrets.token_urlsafe(12)
+    with Session(get_engine()) as session:
+        org = _find_org(session, organisation)
+        try:
+            user = service.create_user(
+                session=session,
+                organisation_id=org.id,
+                username=username,
+                role=user_role,
+                password=plain,
+                display_name=display_name,
+            )
+            session.commit()
+        except WijkwinkelError as exc:
+            _fail(exc.detail)
+            return
+        out = {
+            "id": str(user.id),
+            "organisation_id": str(user.organisation_id),
+            "username": user.username,
+            "role": user.role,
+        }
+        if password is None:
+            out["password"] = plain
+        typer.echo(json.dumps(out))
+
+
+@user_cli.command("set-password")
+def user_set_password(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="WIJKWINKEL_NEW_PASSWORD",
+            help="The new password; left out: a random one is printed once.",
+        ),
+    ] = None,
+) -> None:
+    """Set a new password; this also lifts a lockout and ends the user's logins."""
+    import secrets
+
+    from app.users import service
+
+    plain = password or secrets.token_urlsafe(12)
+    with Session(get_engine()) as session:
+        user = service.get_by_username(session=session, username=username)
+        if user is None:
+            _fail(f"no user '{username}'")
+            return
+        try:
+            service.set_password(session=session, user=user, password=plain)
+            name = user.username
+            session.commit()
+        except WijkwinkelError as exc:
+            _fail(exc.detail)
+            return
+    typer.echo(json.dumps({"username": name, "password": plain if password is None else None}))
+
+
 def _find_org(session: Session, ref: str):  # type: ignore[no-untyped-def]
     from app.organisations.models import Organisation
 
@@ -298,6 +391,10 @@ def demo(
     else:
         for org in result["organisations"]:
             typer.echo(f"{org['type']:<15} {org['name']:<40} {org['api_key']}")
+        port = get_settings().port
+        typer.echo(f"\nStaff pages (http://localhost:{port}/login): username and password")
+        for org in result["organisations"]:
+            typer.echo(f"{org['type']:<15} {org['username']:<25} {org['password']}")
     if output:
         typer.echo(f"Demo keys written to {output}", err=True)
 

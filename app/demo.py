@@ -1,5 +1,6 @@
-"""Demo data: one organisation of each type, with a fresh API key for each."""
+"""Demo data: one organisation of each type, with a fresh API key and a staff login for each."""
 
+import secrets
 from typing import Any
 
 from sqlmodel import Session
@@ -10,6 +11,8 @@ from app.core.security import Scope
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationType
 from app.routing import service as routing
+from app.users import service as users
+from app.users.schemas import Role
 
 # Partners' admin covers their own organisation only: their keys and webhook subscriptions.
 PARTNER_SCOPES = [
@@ -44,6 +47,14 @@ DEMO_ROUTING: list[tuple[Domain, str | None, OrganisationType]] = [
 ]
 
 
+# The gemeente's demo login sees the dashboard only: statistics, never a resident.
+DEMO_ROLES: dict[OrganisationType, Role] = {OrganisationType.gemeente: Role.analyst}
+
+
+def demo_username(org_type: OrganisationType) -> str:
+    return f"demo-{org_type.value}"
+
+
 DEMO_AREAS: list[tuple[str, list[str]]] = [
     ("Centrum", ["3811", "3812"]),
     ("Noord", ["3813", "3814"]),
@@ -52,7 +63,8 @@ DEMO_AREAS: list[tuple[str, list[str]]] = [
 
 
 def seed(*, session: Session) -> dict[str, Any]:
-    """Create what is missing (idempotent) and issue one fresh key per organisation."""
+    """Create what is missing (idempotent) and issue one fresh key and one fresh staff password
+    per organisation."""
     result: list[dict[str, Any]] = []
     by_type = {}
     for name, org_type, scopes in DEMO_ORGANISATIONS:
@@ -63,8 +75,27 @@ def seed(*, session: Session) -> dict[str, Any]:
         _, plain = organisations.create_key(
             session=session, organisation_id=org.id, name="demo", scopes=scopes
         )
+        username, password = demo_username(org_type), secrets.token_urlsafe(12)
+        user = users.get_by_username(session=session, username=username)
+        if user is None:
+            users.create_user(
+                session=session,
+                organisation_id=org.id,
+                username=username,
+                role=DEMO_ROLES.get(org_type, Role.staff),
+                password=password,
+            )
+        else:
+            users.set_password(session=session, user=user, password=password)
         result.append(
-            {"id": str(org.id), "name": org.name, "type": str(org.type), "api_key": plain}
+            {
+                "id": str(org.id),
+                "name": org.name,
+                "type": str(org.type),
+                "api_key": plain,
+                "username": username,
+                "password": password,
+            }
         )
     for domain, pc4, org_type in DEMO_ROUTING:
         routing.ensure_rule(

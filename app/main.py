@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from app.areas.router import router as areas_router
 from app.audit.router import router as audit_router
@@ -35,6 +36,8 @@ from app.retention.router import router as retention_router
 from app.routing.router import router as routing_router
 from app.sla.router import router as sla_router
 from app.stats.router import router as stats_router
+from app.web.pages import STATIC_DIR, WEB_CSP, install_error_pages
+from app.web.router import router as web_router
 from app.webhooks.router import router as webhooks_router
 
 DESCRIPTION = """
@@ -133,6 +136,9 @@ def create_app() -> FastAPI:
     api.include_router(audit_router)
     api.include_router(webhooks_router)
     app.include_router(api)
+    # The staff pages: same app, outside /api/v1 and outside the OpenAPI document.
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     docs_html, docs_csp = _docs_page()
 
@@ -142,6 +148,7 @@ def create_app() -> FastAPI:
     app.add_api_route(DOCS_URL, swagger_ui, include_in_schema=False)
 
     install_error_handlers(app)
+    install_error_pages(app)
     # Added innermost first: a request meets the security headers, CORS, the version header,
     # the rate limit and the body limit, in that order, before any route (or the database).
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
@@ -157,6 +164,8 @@ def create_app() -> FastAPI:
         SecurityHeadersMiddleware,
         hsts_max_age_seconds=settings.hsts_max_age_seconds,
         page_policies={DOCS_URL: docs_csp},
+        api_prefix=API_PREFIX + "/",
+        pages_policy=WEB_CSP,
     )
 
     def openapi() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from app.referrals.models import FeedCounter, Referral, ReferralEvent
 from app.routing.models import RoutingRule
 from app.sla.models import SlaPolicy
 from app.stats.models import UnreferredSignal
+from app.users.models import StaffSession, StaffUser
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "ReferralEvent",
     "RoutingRule",
     "SlaPolicy",
+    "StaffSession",
+    "StaffUser",
     "UnreferredSignal",
     "WebhookDelivery",
     "WebhookSubscription",

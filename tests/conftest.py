@@ -29,6 +29,9 @@ os.environ.setdefault(
 os.environ.setdefault("WIJKWINKEL_RATE_LIMIT_PER_MINUTE", "1000000")
 os.environ.setdefault("WIJKWINKEL_RATE_LIMIT_BURST", "100000")
 os.environ.setdefault("WIJKWINKEL_AUTH_FAILURES_PER_MINUTE", "100000")
+# Staff passwords: argon2id with the cheapest parameters, so the demo's six logins cost nothing.
+os.environ.setdefault("WIJKWINKEL_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("WIJKWINKEL_PASSWORD_HASH_MEMORY_KIB", "256")
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402

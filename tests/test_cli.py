@@ -15,11 +15,12 @@ def test_demo_json_is_idempotent_and_issues_fresh_keys(session, client):
     assert first.exit_code == 0, first.output
     orgs = json.loads(first.stdout)["organisations"]
     assert {o["type"] for o in orgs} == {t.value for t in OrganisationType}
-    assert all(set(o) == {"id", "name", "type", "api_key"} for o in orgs)
+    assert all(set(o) == {"id", "name", "type", "api_key", "username", "password"} for o in orgs)
 
     second = json.loads(runner.invoke(cli, ["demo", "--json"]).stdout)["organisations"]
     assert [o["id"] for o in second] == [o["id"] for o in orgs]
     assert all(a["api_key"] != b["api_key"] for a, b in zip(orgs, second, strict=True))
+    assert all(a["password"] != b["password"] for a, b in zip(orgs, second, strict=True))
 
     for org in second:
         r = client.get(

@@ -131,6 +131,35 @@ class Settings(BaseSettings):
         description="Strict-Transport-Security max-age, sent on requests that came over HTTPS "
         "(directly or per X-Forwarded-Proto); 0: never sent.",
     )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Staff pages: after this many wrong passwords in a row the account is "
+        "locked for `login_lockout_minutes`.",
+    )
+    login_lockout_minutes: int = Field(
+        default=15, ge=1, description="Staff pages: how long a locked account stays locked."
+    )
+    web_session_hours: int = Field(
+        default=10,
+        ge=1,
+        description="Staff pages: a login lasts this long at most (a working day), and ends "
+        "sooner after `web_idle_minutes` without use.",
+    )
+    web_idle_minutes: int = Field(
+        default=60, ge=1, description="Staff pages: a login ends after this long without use."
+    )
+    web_cookie_secure: bool | None = Field(
+        default=None,
+        description="Staff pages: send the session cookie with `Secure`. Default: when the "
+        "request came over HTTPS (directly or per X-Forwarded-Proto).",
+    )
+    password_hash_time_cost: int = Field(
+        default=3, ge=1, description="Argon2id passes for staff passwords (RFC 9106 default)."
+    )
+    password_hash_memory_kib: int = Field(
+        default=65536, ge=8, description="Argon2id memory for staff passwords, in KiB (64 MiB)."
+    )
 
 
 @lru_cache

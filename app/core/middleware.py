@@ -35,7 +35,8 @@ class SecurityHeadersMiddleware:
 
     ``Cache-Control: no-store`` goes on every response to a request with credentials, so no
     browser or proxy keeps personal data. Pages that need more than the strict API policy (the
-    Swagger UI) get their own Content-Security-Policy by path.
+    Swagger UI) get their own Content-Security-Policy by path; paths outside ``api_prefix`` (the
+    staff pages) get ``pages_policy`` when one is given.
     """
 
     def __init__(
@@ -44,12 +45,16 @@ class SecurityHeadersMiddleware:
         *,
         hsts_max_age_seconds: int,
         page_policies: dict[str, str] | None = None,
+        api_prefix: str = "/api/",
+        pages_policy: str | None = None,
     ) -> None:
         self.app = app
         self.hsts = (
             f"max-age={hsts_max_age_seconds}; includeSubDomains" if hsts_max_age_seconds else None
         )
         self.page_policies = page_policies or {}
+        self.api_prefix = api_prefix
+        self.pages_policy = pages_policy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,7 +66,12 @@ class SecurityHeadersMiddleware:
         # blindly is harmless here: browsers ignore HSTS received over plain HTTP.
         forwarded = request_headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
         over_tls = scope.get("scheme") == "https" or forwarded == "https"
-        csp = self.page_policies.get(scope["path"], API_CSP)
+        path = scope["path"]
+        csp = self.page_policies.get(path) or (
+            self.pages_policy
+            if self.pages_policy and not path.startswith(self.api_prefix)
+            else API_CSP
+        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -36,12 +36,14 @@ class ApiKeyNotFound(NotFound):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the organisation behind an API key, and what that key may do."""
+    """Who is calling: the organisation behind an API key (or a staff login), and what that
+    key (or the person's role) may do."""
 
     organisation_id: uuid.UUID
     organisation_type: OrganisationType
     organisation_name: str
-    key_id: uuid.UUID
+    # None for a person logged in to the staff pages (no API key; `actor` names them).
+    key_id: uuid.UUID | None
     scopes: frozenset[Scope]
     # The person acting through the key (X-Actor), for the access log.
     actor: str | None = None

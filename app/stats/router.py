@@ -43,7 +43,7 @@ def _wants_csv(accept: str | None, format_: str | None) -> bool:
     return False
 
 
-def _csv(table: service.Table) -> str:
+def table_csv(table: service.Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     named = [d for d in table.group_by if d in (Dimension.organisation, Dimension.area)]
@@ -175,7 +175,7 @@ def referral_stats(
     )
     if wants_csv:
         return Response(
-            _csv(table),
+            table_csv(table),
             media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
             headers={
                 "Content-Disposition": 'attachment; filename="wijkwinkel-referrals.csv"',

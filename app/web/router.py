@@ -1,0 +1,530 @@
+"""The staff pages: thin handlers that parse a form, check the login, call the services that
+the API uses too, and render Dutch HTML. Kept out of the OpenAPI document."""
+
+import re
+import secrets
+import uuid
+from datetime import date, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Body, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from app.api.deps import SessionDep
+from app.classification import service as classifier
+from app.classification.lexicon import GUIDANCE
+from app.consent.schemas import ConsentIn, ConsentMethod
+from app.core.config import get_settings
+from app.core.errors import InvalidInput
+from app.core.security import Scope
+from app.intakes import service as intakes
+from app.intakes.schemas import Channel, IntakeCreate
+from app.organisations import service as organisations
+from app.organisations.models import OrganisationType
+from app.referrals import service as referrals
+from app.referrals.router import to_public as referral_public
+from app.referrals.states import FINAL, Outcome, ReferralStatus
+from app.sla import service as sla
+from app.stats import service as stats
+from app.stats.router import EARLIEST, LATEST, table_csv
+from app.users import service as users
+from app.users.service import LoginFailed
+from app.web import dashboard
+from app.web.auth import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    LoginDep,
+    check_csrf,
+    client_address,
+    count_failure,
+    set_cookie,
+    too_many_failures,
+)
+from app.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+# Read to the resident, word for word, and stored with the intake as the consent's wording.
+CONSENT_WORDING = (
+    "Mogen wij uw vraag en uw contactgegevens doorgeven aan de organisatie die u het beste "
+    "kan helpen, zoals de woningcorporatie, de thuiszorg of het sociaal wijkteam? Zij nemen "
+    "dan contact met u op. U kunt altijd zeggen dat u dit niet meer wilt."
+)
+Csrf = Annotated[str, Form()]
+
+
+def _start_page(login: users.Login) -> str:
+    scopes = login.principal.scopes
+    # The desk and the thuiszorg record questions; other partners mostly answer them.
+    desk = login.organisation.type in {OrganisationType.frontoffice, OrganisationType.thuiszorg}
+    if Scope.intakes_write in scopes and (desk or Scope.referrals_read not in scopes):
+        return "/intake"
+    if Scope.referrals_read in scopes:
+        return "/inbox"
+    if Scope.stats_read in scopes:
+        return "/dashboard"
+    return "/geen-toegang"
+
+
+_LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_.~%?=&-]*")
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only a plain path on this site (no "//host", no control characters a browser would drop):
+    # never an open redirect to another one.
+    return target if target and _LOCAL_PATH.fullmatch(target) else None
+
+
+# --- login -----------------------------------------------------------------------------------
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep) -> Response:
+    login = users.resolve_session(session=session, token=request.cookies.get(SESSION_COOKIE))
+    target = _start_page(login) if login else "/login"
+    return RedirectResponse(target, status_code=303)
+
+
+def _login_page(
+    request: Request, *, error: str | None = None, username: str = "", status_code: int = 200
+) -> Response:
+    token = secrets.token_urlsafe(32)
+    response = render(
+        "login.html",
+        csrf_token=token,
+        error=error,
+        username=username,
+        next=_safe_next(request.query_params.get("next")) or "",
+        status_code=status_code,
+    )
+    set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    return _login_page(request)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    csrf_token: Csrf = "",
+    username: Annotated[str, Form(max_length=100)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE), csrf_token)
+    address = client_address(request)
+    if too_many_failures(address):
+        return _login_page(
+            request,
+            error="Er zijn vanaf dit adres te veel mislukte pogingen gedaan. "
+            "Probeer het over een minuut opnieuw.",
+            username=username,
+            status_code=429,
+        )
+    try:
+        user = users.authenticate_password(session=session, username=username, password=password)
+    except LoginFailed as exc:  # AccountLocked too
+        # Not re-raised: the account's failure count must be committed.
+        count_failure(address)
+        return _login_page(request, error=exc.detail, username=username, status_code=401)
+    token, _ = users.start_session(session=session, user=user)
+    login = users.resolve_session(session=session, token=token)
+    assert login is not None
+    response = RedirectResponse(_safe_next(next) or _start_page(login), status_code=303)
+    hours = get_settings().web_session_hours
+    set_cookie(request, response, SESSION_COOKIE, token, max_age=hours * 3600)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, session: SessionDep, login: LoginDep, csrf_token: Csrf = ""
+) -> Response:
+    check_csrf(login.session.csrf_token, csrf_token)
+    users.end_session(session=session, token=request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/geen-toegang")
+def no_access(login: LoginDep) -> HTMLResponse:
+    return render(
+        "error.html",
+        login=login,
+        status_code=403,
+        title="Geen pagina's voor dit account",
+        text="Uw account heeft nog geen rol met pagina's. Vraag het aan uw beheerder.",
+    )
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+
+def _preview(text: str) -> dict[str, Any] | None:
+    if not text.strip():
+        return None
+    result = classifier.classify(text[:5000])
+    return {
+        "domains": [
+            {
+                "domain": str(d.domain),
+                "label": DOMAIN_TEXT.get(str(d.domain), str(d.domain)),
+                "evidence": list(dict.fromkeys(d.evidence))[:6],
+            }
+            for d in result.domains
+        ],
+        "urgent": result.urgent,
+        "guidance": result.guidance(),
+        "low_confidence": result.low_confidence,
+    }
+
+
+DOMAIN_TEXT = {
+    "wonen": "Wonen (het huis)",
+    "welzijn": "Welzijn (meedoen en steun)",
+    "zorg": "Zorg (lichaam en geest)",
+}
+
+FIELD_ERRORS = {
+    "question": "Schrijf de vraag op (hoogstens 5000 tekens).",
+    "channel": "Kies hoe de vraag binnenkwam.",
+    "postcode": "Schrijf de postcode als 1234 AB, of laat het vak leeg.",
+    "consent": "Kies of de bewoner toestemming geeft.",
+    "resident.name": "De naam is te lang.",
+    "resident.phone": "Het telefoonnummer is te lang.",
+    "resident.email": "Het e-mailadres is te lang.",
+    "resident.address": "Het adres is te lang.",
+}
+
+
+def _intake_page(login: users.Login, *, form: dict[str, str], **context: Any) -> HTMLResponse:
+    default_channel = (
+        "signalering"
+        if login.organisation.type == OrganisationType.thuiszorg
+        else ("balie" if login.organisation.type == OrganisationType.frontoffice else "telefoon")
+    )
+    form = {"channel": default_channel, "consent_method": "verbaal", **form}
+    return render(
+        "intake.html",
+        login=login,
+        form=form,
+        channels=list(Channel),
+        consent_wording=CONSENT_WORDING,
+        **context,
+    )
+
+
+@router.get("/intake")
+def intake_form(login: LoginDep) -> HTMLResponse:
+    login.principal.require(Scope.intakes_write)
+    return _intake_page(login, form={})
+
+
+@router.post("/intake")
+def intake_submit(
+    session: SessionDep,
+    login: LoginDep,
+    csrf_token: Csrf = "",
+    action: Annotated[str, Form()] = "save",
+    question: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "",
+    postcode: Annotated[str, Form()] = "",
+    consent: Annotated[str, Form()] = "",
+    consent_method: Annotated[str, Form()] = "verbaal",
+    name: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    address: Annotated[str, Form()] = "",
+) -> Response:
+    principal = login.principal
+    principal.require(Scope.intakes_write)
+    check_csrf(login.session.csrf_token, csrf_token)
+    form = {
+        "question": question,
+        "channel": channel,
+        "postcode": postcode,
+        "consent": consent,
+        "consent_method": consent_method,
+        "name": name,
+        "phone": phone,
+        "email": email,
+        "address": address,
+    }
+    if action == "preview":  # the form without JavaScript: show the preview, store nothing
+        return _intake_page(login, form=form, preview=_preview(question))
+    contact = {"name": name, "phone": phone, "email": email, "address": address}
+    resident = {k: v.strip() for k, v in contact.items() if v.strip()}
+    method = consent_method if consent_method in ConsentMethod.__members__ else "verbaal"
+    try:
+        body = IntakeCreate.model_validate(
+            {
+                "question": question,
+                "channel": channel,
+                "postcode": postcode.strip() or None,
+                "consent": {"ja": True, "nee": False}.get(consent),
+                "consent_details": ConsentIn(method=ConsentMethod(method), wording=CONSENT_WORDING),
+                "resident": resident or None,
+            }
+        )
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            loc = [str(p) for p in err["loc"]]
+            key = ".".join(loc[:2]) if loc[:1] == ["resident"] else (loc[0] if loc else "")
+            errors.setdefault(key, FIELD_ERRORS.get(key, "Dit klopt niet."))
+        return _intake_page(
+            login, form=form, errors=errors, preview=_preview(question), status_code=422
+        )
+    view = intakes.create(
+        session=session,
+        principal=principal,
+        question=body.question,
+        channel=body.channel,
+        postcode=body.postcode,
+        consent=body.consent,
+        resident=body.resident,
+        domains=None,
+        consent_details=body.consent_details,
+    )
+    # Post/redirect/get: reloading the confirmation does not record the question twice.
+    return RedirectResponse(f"/intakes/{view.intake.id}", status_code=303)
+
+
+@router.post("/intake/preview")
+def intake_preview(
+    login: LoginDep,
+    request: Request,
+    text: Annotated[str, Body(embed=True, max_length=5000)] = "",
+) -> JSONResponse:
+    """The classification while typing (stores nothing). Same-origin fetch with the CSRF token
+    in a header: a foreign page cannot read the answer, nor send the header."""
+    login.principal.require(Scope.intakes_write)
+    check_csrf(login.session.csrf_token, request.headers.get("x-csrf-token"))
+    return JSONResponse(_preview(text) or {"domains": [], "urgent": False, "guidance": []})
+
+
+@router.get("/intakes/{intake_id}")
+def intake_done(intake_id: uuid.UUID, session: SessionDep, login: LoginDep) -> HTMLResponse:
+    login.principal.require(Scope.intakes_read)
+    view = intakes.get(session=session, intake_id=intake_id, principal=login.principal)
+    return render(
+        "intake_done.html",
+        login=login,
+        intake=view.intake,
+        referrals=view.referrals,
+        guidance=[GUIDANCE[r] for r in view.intake.urgent_reasons if r in GUIDANCE],
+    )
+
+
+# --- inbox -----------------------------------------------------------------------------------
+
+
+@router.get("/inbox")
+def inbox(
+    session: SessionDep,
+    login: LoginDep,
+    status: Annotated[str, Query(max_length=20)] = "open",
+    te_laat: Annotated[str, Query(max_length=5)] = "",
+) -> HTMLResponse:
+    principal = login.principal
+    principal.require(Scope.referrals_read)
+    chosen = ReferralStatus(status) if status in ReferralStatus.__members__ else None
+    rows = referrals.inbox(
+        session=session,
+        principal=principal,
+        status=chosen,
+        open_only=status == "open",
+        overdue=True if te_laat else None,
+    )
+    items = [
+        {
+            "referral": r,
+            "overdue": sla.is_overdue(r),
+            "question": referral_public(r, i, principal).intake.question,
+        }
+        for r, i in rows
+    ]
+    return render(
+        "inbox.html",
+        login=login,
+        items=items,
+        status=status if (chosen or status in {"open", "all"}) else "open",
+        overdue_only=bool(te_laat),
+        statuses=list(ReferralStatus),
+    )
+
+
+def _partners(session: SessionDep, referral_org: uuid.UUID) -> list[Any]:
+    return [
+        o
+        for o in organisations.list_organisations(session=session, active=True)
+        if o.id != referral_org and o.type != OrganisationType.frontoffice
+    ]
+
+
+@router.get("/referrals/{referral_id}")
+def referral_page(
+    referral_id: uuid.UUID,
+    session: SessionDep,
+    login: LoginDep,
+    gedaan: Annotated[str, Query(max_length=20)] = "",
+) -> HTMLResponse:
+    principal = login.principal
+    principal.require(Scope.referrals_read)
+    referral, intake = referrals.get_with_intake(
+        session=session, referral_id=referral_id, principal=principal
+    )
+    public = referral_public(referral, intake, principal)
+    events = referrals.history(session=session, referral_id=referral_id, principal=principal)
+    can_write = Scope.referrals_write in principal.scopes
+    can_forward = (
+        can_write
+        and ReferralStatus(referral.status) not in FINAL
+        and (referral.organisation_id == principal.organisation_id or principal.is_frontoffice)
+    )
+    return render(
+        "referral.html",
+        login=login,
+        r=public,
+        events=events,
+        next_statuses=public.next_statuses if can_write else [],
+        outcomes=list(Outcome),
+        partners=_partners(session, referral.organisation_id) if can_forward else [],
+        can_forward=can_forward,
+        done=gedaan,
+    )
+
+
+@router.post("/referrals/{referral_id}/status")
+def referral_status(
+    referral_id: uuid.UUID,
+    session: SessionDep,
+    login: LoginDep,
+    csrf_token: Csrf = "",
+    status: Annotated[ReferralStatus, Form()] = ReferralStatus.received,
+    outcome: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    principal = login.principal
+    principal.require(Scope.referrals_write)
+    check_csrf(login.session.csrf_token, csrf_token)
+    referrals.change_status(
+        session=session,
+        principal=principal,
+        referral_id=referral_id,
+        status=status,
+        note=note.strip() or None,
+        outcome=Outcome(outcome) if outcome in Outcome.__members__ else None,
+    )
+    return RedirectResponse(f"/referrals/{referral_id}?gedaan={status.value}", status_code=303)
+
+
+@router.post("/referrals/{referral_id}/forward")
+def referral_forward(
+    referral_id: uuid.UUID,
+    session: SessionDep,
+    login: LoginDep,
+    csrf_token: Csrf = "",
+    organisation_id: Annotated[uuid.UUID | None, Form()] = None,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    principal = login.principal
+    principal.require(Scope.referrals_write)
+    check_csrf(login.session.csrf_token, csrf_token)
+    if organisation_id is None or not reason.strip():
+        raise InvalidInput("Forwarding needs an organisation and a reason.")
+    referrals.forward(
+        session=session,
+        principal=principal,
+        referral_id=referral_id,
+        organisation_id=organisation_id,
+        reason=reason.strip(),
+    )
+    return RedirectResponse(f"/referrals/{referral_id}?gedaan=forwarded", status_code=303)
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+def _period(van: str, tot: str) -> tuple[date, date]:
+    today = date.today()
+    try:
+        end = date.fromisoformat(tot) if tot else today
+    except ValueError:
+        end = today
+    try:
+        start = date.fromisoformat(van) if van else None
+    except ValueError:
+        start = None
+    end = min(max(end, EARLIEST), LATEST)
+    if start is None or start > end or start < EARLIEST:
+        start = (end.replace(day=1) - timedelta(days=334)).replace(day=1)
+    return start, end
+
+
+@router.get("/dashboard")
+def dashboard_page(
+    session: SessionDep,
+    login: LoginDep,
+    van: Annotated[str, Query(max_length=10)] = "",
+    tot: Annotated[str, Query(max_length=10)] = "",
+) -> HTMLResponse:
+    login.principal.require(Scope.stats_read)
+    start, end = _period(van, tot)
+    filters = stats.Filters(from_=start, to=end)
+
+    def table(*dims: stats.Dimension) -> stats.Table:
+        return stats.referral_table(session=session, group_by=list(dims), filters=filters)
+
+    dim = stats.Dimension
+    charts = dashboard.build(
+        by_domain_month=table(dim.domain, dim.month),
+        by_domain=table(dim.domain),
+        by_outcome=table(dim.outcome),
+        by_area=table(dim.area),
+    )
+    csv_link = "/dashboard/verwijzingen.csv?" + urlencode(
+        {"van": start.isoformat(), "tot": end.isoformat()}
+    )
+    return render(
+        "dashboard.html",
+        login=login,
+        charts=charts,
+        start=start,
+        end=end,
+        csv_link=csv_link,
+        min_cell=get_settings().stats_min_cell_size,
+        rounding=get_settings().stats_rounding_base,
+    )
+
+
+@router.get("/dashboard/verwijzingen.csv")
+def dashboard_csv(
+    session: SessionDep,
+    login: LoginDep,
+    van: Annotated[str, Query(max_length=10)] = "",
+    tot: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    login.principal.require(Scope.stats_read)
+    start, end = _period(van, tot)
+    table = stats.referral_table(
+        session=session,
+        group_by=[stats.Dimension.domain, stats.Dimension.month],
+        filters=stats.Filters(from_=start, to=end),
+    )
+    return Response(
+        table_csv(table),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="wijkwinkel-verwijzingen.csv"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,135 @@
+import json
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.core.database import get_engine
+from app.core.errors import Conflict, InvalidInput
+from app.core.security import Scope
+from app.core.types import utcnow
+from app.organisations.models import OrganisationType
+from app.users import service as users
+from app.users.schemas import Role
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def org(make_party):  # type: ignore[no-untyped-def]
+    return make_party(OrganisationType.corporatie).org
+
+
+def test_passwords_are_stored_as_argon2id(org):
+    with Session(get_engine()) as s:
+        user = users.create_user(
+            session=s,
+            organisation_id=org.id,
+            username="Jan.Jansen",
+            role=Role.staff,
+            password="een lang wachtwoord",
+        )
+        s.commit()
+        assert user.username == "jan.jansen"
+        assert user.password_hash
+        assert user.password_hash.startswith("$argon2id$")
+        assert "een lang wachtwoord" not in user.password_hash
+        found = users.authenticate_password(
+            session=s, username="JAN.JANSEN", password="een lang wachtwoord"
+        )
+        assert found.id == user.id
+
+
+def test_rules_for_new_accounts(org):
+    with Session(get_engine()) as s:
+        with pytest.raises(InvalidInput):
+            users.create_user(
+                session=s,
+                organisation_id=org.id,
+                username="a b",
+                role=Role.staff,
+                password="x" * 12,
+            )
+        with pytest.raises(InvalidInput):
+            users.create_user(
+                session=s, organisation_id=org.id, username="kort", role=Role.staff, password="kort"
+            )
+        users.create_user(
+            session=s, organisation_id=org.id, username="piet", role=Role.staff, password=None
+        )
+        with pytest.raises(Conflict):
+            users.create_user(
+                session=s, organisation_id=org.id, username="Piet", role=Role.staff, password=None
+            )
+        # No password: only an identity provider (OIDC) can log this account in.
+        with pytest.raises(users.LoginFailed):
+            users.authenticate_password(session=s, username="piet", password="")
+
+
+def test_roles_give_the_same_scopes_as_api_keys(org):
+    with Session(get_engine()) as s:
+        analyst = users.create_user(
+            session=s, organisation_id=org.id, username="ana", role=Role.analyst, password=None
+        )
+        principal = users.principal_for(analyst, org)
+        assert principal.scopes == frozenset({Scope.stats_read})
+        assert principal.actor == "ana"
+        assert principal.key_id is None
+
+
+def test_lockout_ends_after_its_time_and_a_new_password_lifts_it(org):
+    with Session(get_engine()) as s:
+        user = users.create_user(
+            session=s, organisation_id=org.id, username="kees", role=Role.staff, password="x" * 12
+        )
+        for _ in range(5):
+            with pytest.raises(users.LoginFailed):
+                users.authenticate_password(session=s, username="kees", password="fout")
+        with pytest.raises(users.AccountLocked):
+            users.authenticate_password(session=s, username="kees", password="x" * 12)
+        user.locked_until = utcnow() - timedelta(seconds=1)
+        s.add(user)
+        s.flush()
+        assert users.authenticate_password(session=s, username="kees", password="x" * 12)
+        for _ in range(5):
+            with pytest.raises(users.LoginFailed):
+                users.authenticate_password(session=s, username="kees", password="fout")
+        users.set_password(session=s, user=user, password="y" * 12)
+        assert users.authenticate_password(session=s, username="kees", password="y" * 12)
+
+
+def test_sessions_expire_when_idle(org):
+    with Session(get_engine()) as s:
+        user = users.create_user(
+            session=s, organisation_id=org.id, username="els", role=Role.staff, password=None
+        )
+        token, row = users.start_session(session=s, user=user)
+        assert users.resolve_session(session=s, token=token) is not None
+        assert users.resolve_session(session=s, token="geraden") is None
+        row.last_seen_at = utcnow() - timedelta(hours=2)
+        s.add(row)
+        s.flush()
+        assert users.resolve_session(session=s, token=token) is None
+
+
+def test_cli_user_create_prints_a_password_once(org):
+    r = runner.invoke(cli, ["user", "create", org.name, "marie", "--role", "admin"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["username"] == "marie"
+    assert out["role"] == "admin"
+    with Session(get_engine()) as s:
+        assert users.authenticate_password(session=s, username="marie", password=out["password"])
+    r = runner.invoke(cli, ["user", "create", org.name, "marie"])
+    assert r.exit_code == 1
+    assert "already exists" in r.output
+    r = runner.invoke(cli, ["user", "create", org.name, "joop", "--role", "baas"])
+    assert r.exit_code == 1
+    r = runner.invoke(
+        cli, ["user", "set-password", "marie"], env={"WIJKWINKEL_NEW_PASSWORD": "z" * 12}
+    )
+    assert r.exit_code == 0, r.output
+    with Session(get_engine()) as s:
+        assert users.authenticate_password(session=s, username="marie", password="z" * 12)
