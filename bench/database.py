@@ -1,7 +1,10 @@
-"""What every benchmark needs: a fresh, migrated PostgreSQL database of its own."""
+"""What every benchmark needs: a fresh, migrated PostgreSQL database of its own, and a server."""
 
+import contextlib
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,3 +22,34 @@ def reset_database(url: str, env: dict[str, str]) -> None:
         conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()
     subprocess.run([sys.executable, "-m", "app.cli", "migrate"], env=env, check=True, cwd=ROOT)
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], port: int) -> Iterator[str]:
+    """`wijkwinkel serve` as a separate process on a loopback port, until the block ends;
+    yields the API's base URL once /health answers (at most 30 s)."""
+    import httpx
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError(f"the server on port {port} did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,6 +1,7 @@
 """P2: a partner's feed page (100 referrals) with 10,000 and with 1,000,000 referrals in the table.
 
-Run: .venv/bin/python -m bench.feed [--small 10000] [--large 1000000] [--requests 60] [--json]
+Run: .venv/bin/python -m bench.feed [--small 10000] [--large 1000000] [--requests 60] [--runs 3]
+     [--json]
 
 Needs PostgreSQL (WIJKWINKEL_BENCH_DATABASE_URL, default postgresql+psycopg://postgres@127.0.0.1/
 wijkwinkel_bench_feed, recreated for each size). Everything runs on loopback and stops by itself.
@@ -9,7 +10,8 @@ For each size: the demo organisations, then that many referrals spread over five
 (the corporatie holds a fifth), seeded inside PostgreSQL as for P3, `VACUUM ANALYZE`; then
 `wijkwinkel serve` on a loopback port and an httpx client that, as the corporatie, asks for
 pages of 100: the first page of the feed (cursor at the start), a page from the middle, the
-newest page, and a page filtered by status. Each `--requests` times after a warm-up; p50 and p90.
+newest page, and a page filtered by status. Each `--requests` times after a warm-up; p50 and p90;
+that `--runs` times, each with a fresh server, and the median of the runs.
 Baseline in the same run: GET /api/v1/health. The figure: p50 at the large size divided by p50 at
 the small size, per page kind (target <= 1.5).
 """
@@ -17,14 +19,13 @@ the small size, per page kind (target <= 1.5).
 import argparse
 import json
 import os
-import subprocess
-import sys
+import statistics
 import time
 from typing import Any
 
 import httpx
 
-from bench.database import ROOT, reset_database
+from bench.database import reset_database, serving
 from bench.stats import REFERRAL_SQL, SEED_SQL, p, timed
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/wijkwinkel_bench_feed"
@@ -97,51 +98,44 @@ def seed(url: str, referrals: int) -> dict[str, Any]:
 
 
 def measure(url: str, seeded: dict[str, Any], n: int) -> dict[str, Any]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(PORT)],
-        env=env(url),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        headers = {"Authorization": f"Bearer {seeded['keys']['corporatie']}"}
-        middle = (seeded["first"] + seeded["last"]) // 2
-        pages = {
-            "first page": {"limit": "100"},
-            "page from the middle": {"limit": "100", "cursor": cursor_at(middle)},
-            # The corporatie holds about 3 of every 20 positions: this leaves some 150 to read.
-            "newest page": {"limit": "100", "cursor": cursor_at(seeded["last"] - 1000)},
-            "status=requested, from the start": {"limit": "100", "status": "requested"},
-        }
-        with httpx.Client(base_url=f"http://127.0.0.1:{PORT}/api/v1", timeout=60) as c:
-            for _ in range(200):
-                try:
-                    if c.get("/health").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            health = timed(c, "/health", {}, {}, n)
-            out: dict[str, Any] = {"health_p50_ms": p(health, 0.5)}
-            for name, params in pages.items():
-                page = c.get("/referrals", params=params, headers=headers).json()
-                assert len(page["data"]) == 100, (name, len(page["data"]))
-                times = timed(c, "/referrals", params, headers, n)
-                out[name] = {"p50_ms": p(times, 0.5), "p90_ms": p(times, 0.9)}
-        return out
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    headers = {"Authorization": f"Bearer {seeded['keys']['corporatie']}"}
+    middle = (seeded["first"] + seeded["last"]) // 2
+    pages = {
+        "first page": {"limit": "100"},
+        "page from the middle": {"limit": "100", "cursor": cursor_at(middle)},
+        # The corporatie holds about 3 of every 20 positions: this leaves some 150 to read.
+        "newest page": {"limit": "100", "cursor": cursor_at(seeded["last"] - 1000)},
+        "status=requested, from the start": {"limit": "100", "status": "requested"},
+    }
+    with serving(env(url), PORT) as base, httpx.Client(base_url=base, timeout=60) as c:
+        health = timed(c, "/health", {}, {}, n)
+        out: dict[str, Any] = {"health_p50_ms": p(health, 0.5)}
+        for name, params in pages.items():
+            page = c.get("/referrals", params=params, headers=headers).json()
+            assert len(page["data"]) == 100, (name, len(page["data"]))
+            times = timed(c, "/referrals", params, headers, n)
+            out[name] = {"p50_ms": p(times, 0.5), "p90_ms": p(times, 0.9)}
+    return out
 
 
-def run_size(url: str, referrals: int, n: int) -> dict[str, Any]:
+def run_size(url: str, referrals: int, n: int, runs: int) -> dict[str, Any]:
+    """Seed once, then measure `runs` times (a fresh server each time); medians of the runs."""
     reset_database(url, env(url))
     start = time.perf_counter()
     seeded = seed(url, referrals)
-    result = measure(url, seeded, n)
+    seed_seconds = round(time.perf_counter() - start, 1)
+    measured = [measure(url, seeded, n) for _ in range(runs)]
+    result: dict[str, Any] = {
+        "health_p50_ms": statistics.median(m["health_p50_ms"] for m in measured)
+    }
+    for kind in (k for k, v in measured[0].items() if isinstance(v, dict)):
+        result[kind] = {
+            q: statistics.median(m[kind][q] for m in measured) for q in ("p50_ms", "p90_ms")
+        }
+        result[kind]["p50_ms_per_run"] = [m[kind]["p50_ms"] for m in measured]
     result["referrals"] = seeded["total"]
     result["corporatie_referrals"] = seeded["mine"]
-    result["seed_seconds"] = round(time.perf_counter() - start, 1)
+    result["seed_seconds"] = seed_seconds
     return result
 
 
@@ -150,11 +144,12 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=3, help="measurements per size")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     url = os.environ.get("WIJKWINKEL_BENCH_DATABASE_URL", DEFAULT_URL)
-    small = run_size(url, args.small, args.requests)
-    large = run_size(url, args.large, args.requests)
+    small = run_size(url, args.small, args.requests, args.runs)
+    large = run_size(url, args.large, args.requests, args.runs)
     kinds = [k for k in small if isinstance(small[k], dict)]
     ratios = {k: round(large[k]["p50_ms"] / small[k]["p50_ms"], 2) for k in kinds}
     result = {

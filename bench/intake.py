@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from bench.database import ROOT, reset_database
+from bench.database import ROOT, reset_database, serving
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/wijkwinkel_bench_intake"
 PORT = 8125
@@ -115,28 +115,11 @@ def main() -> None:
     url = os.environ.get("WIJKWINKEL_BENCH_DATABASE_URL", DEFAULT_URL)
     reset_database(url, env(url, args.workers))
     keys = demo_keys(url, args.workers)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(PORT)],
-        env=env(url, args.workers),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{PORT}/api/v1"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with serving(env(url, args.workers), PORT) as base:
         headers = {"Authorization": f"Bearer {keys['thuiszorg']}"}
         body = {"channel": "signalering", "postcode": "3811 AB", "consent": True}
         health = asyncio.run(load(base, "/health", args.seconds, args.clients, None, {}))
         intake = asyncio.run(load(base, "/intakes", args.seconds, args.clients, body, headers))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     result = {
         "clients": args.clients,
         "server_processes": args.workers,

@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,20 @@ def step(module: str, args: list[str], timeout: float, database: str | None) -> 
     result: dict[str, Any] = json.loads(out)
     result["seconds"] = seconds
     return result
+
+
+def repeated(
+    n: int,
+    module: str,
+    args: list[str],
+    timeout: float,
+    database: str | None,
+    summary: Callable[[list[dict[str, Any]]], dict[str, Any]],
+) -> dict[str, Any]:
+    """`n` runs of one step and their summary, or the first run's error."""
+    runs = [step(module, args, timeout, database) for _ in range(n)]
+    failed = [r for r in runs if "error" in r]
+    return failed[0] if failed else {"runs": runs, **summary(runs)}
 
 
 def median_of(runs: list[dict[str, Any]], *path: str) -> float:
@@ -170,17 +185,18 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
     if "error" in p2:
         lines += [f"Failed: {p2['error']}"]
     else:
-        small, large = p2["runs"][0]["small"], p2["runs"][0]["large"]
+        small, large = p2["small"], p2["large"]
         lines += [
-            f"Command: `python -m bench.feed --small {p2['small']} --large {p2['large']}`"
-            f" ({runs} runs). Method: for each size a fresh database, the demo organisations,"
-            f" then the referrals seeded inside PostgreSQL over five organisations (the corporatie"
-            f" holds {small['corporatie_referrals']:,} of {small['referrals']:,} and"
+            f"Command: `python -m bench.feed --small {p2['sizes'][0]} --large {p2['sizes'][1]}"
+            f" --runs {runs}`. Method: for each size a fresh database, the demo organisations,"
+            " then the referrals seeded inside PostgreSQL over five organisations (the"
+            f" corporatie holds {small['corporatie_referrals']:,} of {small['referrals']:,} and"
             f" {large['corporatie_referrals']:,} of {large['referrals']:,}), `VACUUM ANALYZE`;"
-            " `wijkwinkel serve`; the corporatie asks for pages of 100 (each kind 60 times after"
-            " a warm-up). Ratio: p50 at the large size over p50 at the small size.",
+            " `wijkwinkel serve`; the corporatie asks for pages of 100, each kind 60 times after"
+            f" a warm-up; that {runs} times with a fresh server, median of the runs. Ratio: p50"
+            " at the large size over p50 at the small size.",
             "",
-            "| page of 100 | p50, small | p50, large | ratio (median) | target |",
+            "| page of 100 | p50, small | p50, large | ratio | target |",
             "|---|---|---|---|---|",
         ]
         for kind in p2["ratios"]:
@@ -300,50 +316,40 @@ def main() -> None:
 
     if "p1" in only:
         seconds = 5 if quick else 12
-        runs = [
-            step("intake", ["--seconds", str(seconds)], 240, "wijkwinkel_bench_intake")
-            for _ in range(args.runs)
-        ]
-        bad = [r for r in runs if "error" in r]
         record(
             "p1",
-            bad[0]
-            if bad
-            else {
-                "runs": runs,
-                "seconds_each": seconds,
-                "server_processes": runs[0]["server_processes"],
-                "health_per_second": median_of(runs, "health", "per_second"),
-                "health_p50_ms": median_of(runs, "health", "p50_ms"),
-                "health_p99_ms": median_of(runs, "health", "p99_ms"),
-                "intake_per_second": median_of(runs, "intake", "per_second"),
-                "intake_p50_ms": median_of(runs, "intake", "p50_ms"),
-                "intake_p99_ms": median_of(runs, "intake", "p99_ms"),
-                "ratio": median_of(runs, "ratio"),
-                "errors": sum(r["intake"]["errors"] + r["health"]["errors"] for r in runs),
-            },
+            repeated(
+                args.runs,
+                "intake",
+                ["--seconds", str(seconds)],
+                240,
+                "wijkwinkel_bench_intake",
+                lambda runs: {
+                    "seconds_each": seconds,
+                    "server_processes": runs[0]["server_processes"],
+                    "health_per_second": median_of(runs, "health", "per_second"),
+                    "health_p50_ms": median_of(runs, "health", "p50_ms"),
+                    "health_p99_ms": median_of(runs, "health", "p99_ms"),
+                    "intake_per_second": median_of(runs, "intake", "per_second"),
+                    "intake_p50_ms": median_of(runs, "intake", "p50_ms"),
+                    "intake_p99_ms": median_of(runs, "intake", "p99_ms"),
+                    "ratio": median_of(runs, "ratio"),
+                    "errors": sum(r["intake"]["errors"] + r["health"]["errors"] for r in runs),
+                },
+            ),
         )
     if "p2" in only:
         small, large = (10_000, 100_000) if quick else (10_000, 1_000_000)
-        sizes = ["--small", str(small), "--large", str(large)]
-        runs = [step("feed", sizes, 900, "wijkwinkel_bench_feed") for _ in range(args.runs)]
-        bad = [r for r in runs if "error" in r]
-        if bad:
-            record("p2", bad[0])
-        else:
-            kinds = list(runs[0]["ratios"])
-            record(
-                "p2",
-                {
-                    "runs": runs,
-                    "small": small,
-                    "large": large,
-                    "small_p50": {k: median_of(runs, "small", k, "p50_ms") for k in kinds},
-                    "large_p50": {k: median_of(runs, "large", k, "p50_ms") for k in kinds},
-                    "ratios": {k: median_of(runs, "ratios", k) for k in kinds},
-                    "health_ratio": median_of(runs, "health_ratio"),
-                },
+        sizes = ["--small", str(small), "--large", str(large), "--runs", str(args.runs)]
+        p2 = step("feed", sizes, 1500, "wijkwinkel_bench_feed")
+        if "error" not in p2:
+            kinds = list(p2["ratios"])
+            p2.update(
+                small_p50={k: p2["small"][k]["p50_ms"] for k in kinds},
+                large_p50={k: p2["large"][k]["p50_ms"] for k in kinds},
+                sizes=(small, large),
             )
+        record("p2", p2)
     if "p3" in only:
         n = 100_000 if quick else 1_000_000
         p3 = step("stats", ["--referrals", str(n)], 1200, "wijkwinkel_bench_stats")
@@ -351,21 +357,21 @@ def main() -> None:
         record("p3", p3)
     if "p4" in only:
         seconds = 3 if quick else 6
-        runs = [
-            step("classifier", ["--seconds", str(seconds)], 120, None) for _ in range(args.runs)
-        ]
-        bad = [r for r in runs if "error" in r]
         record(
             "p4",
-            bad[0]
-            if bad
-            else {
-                "runs": runs,
-                "seconds_each": seconds,
-                "per_second": median_of(runs, "classifications_per_s"),
-                "ratio": median_of(runs, "ratio_to_baseline"),
-                "ready_seconds": median_of(runs, "ready_seconds"),
-            },
+            repeated(
+                args.runs,
+                "classifier",
+                ["--seconds", str(seconds)],
+                120,
+                None,
+                lambda runs: {
+                    "seconds_each": seconds,
+                    "per_second": median_of(runs, "classifications_per_s"),
+                    "ratio": median_of(runs, "ratio_to_baseline"),
+                    "ready_seconds": median_of(runs, "ready_seconds"),
+                },
+            ),
         )
     if "p5" in only:
         events = 2_000 if quick else 10_000

@@ -18,15 +18,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.database import reset_database
+from bench.database import reset_database, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/wijkwinkel_bench_stats"
@@ -228,53 +226,31 @@ def p(times: list[float], q: float) -> float:
 
 
 def measure(url: str, seeded: dict[str, Any], n: int) -> dict[str, Any]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(PORT)],
-        env=env(url),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        headers = {"Authorization": f"Bearer {seeded['keys']['gemeente']}"}
-        with httpx.Client(base_url=f"http://127.0.0.1:{PORT}/api/v1", timeout=60) as c:
-            for _ in range(100):
-                try:
-                    if c.get("/health").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            health = timed(c, "/health", {}, {}, n)
-            out = []
-            for name, params in QUERIES:
-                params = {k: (seeded["area"] if v == "AREA" else v) for k, v in params.items()}
-                times = timed(c, "/stats/referrals", params, headers, n)
-                out.append(
-                    {
-                        "query": name,
-                        "params": params,
-                        "p50_ms": p(times, 0.5),
-                        "p90_ms": p(times, 0.9),
-                        "ratio_to_health": round(
-                            statistics.median(times) / statistics.median(health), 1
-                        ),
-                    }
-                )
-            csv_times = timed(
-                c,
-                "/stats/referrals",
-                {**QUERIES[0][1], "format": "csv"},
-                headers,
-                n,
+    headers = {"Authorization": f"Bearer {seeded['keys']['gemeente']}"}
+    with serving(env(url), PORT) as base, httpx.Client(base_url=base, timeout=60) as c:
+        health = timed(c, "/health", {}, {}, n)
+        out = []
+        for name, params in QUERIES:
+            params = {k: (seeded["area"] if v == "AREA" else v) for k, v in params.items()}
+            times = timed(c, "/stats/referrals", params, headers, n)
+            out.append(
+                {
+                    "query": name,
+                    "params": params,
+                    "p50_ms": p(times, 0.5),
+                    "p90_ms": p(times, 0.9),
+                    "ratio_to_health": round(
+                        statistics.median(times) / statistics.median(health), 1
+                    ),
+                }
             )
-        return {
-            "health_p50_ms": p(health, 0.5),
-            "queries": out,
-            "csv_domain_month_p50_ms": p(csv_times, 0.5),
-        }
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        csv_params = {**QUERIES[0][1], "format": "csv"}
+        csv_times = timed(c, "/stats/referrals", csv_params, headers, n)
+    return {
+        "health_p50_ms": p(health, 0.5),
+        "queries": out,
+        "csv_domain_month_p50_ms": p(csv_times, 0.5),
+    }
 
 
 def main() -> None:
