@@ -122,8 +122,14 @@ def ok(value: float, target: float, *, below: bool) -> str:
     met = value <= target if below else value >= target
     if met:
         return "met"
+    if below and value >= 2 * target:
+        return f"**missed**: {value / target:.1f} × the target"
     short = (value / target - 1) if below else (1 - value / target)
     return f"**missed** by {abs(short):.0%}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def fmt(n: float, unit: str = "") -> str:
@@ -141,8 +147,8 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
         f" Python {info['python']}, PostgreSQL {info['postgresql']}, commit {info['commit']};"
         f" load average before {info['load_before']}, after {results['load_after']}.",
         "The server, PostgreSQL and the load generator share these cores, so every figure is",
-        "given next to a baseline measured in the same run (a ratio), and P1 and P2 are medians",
-        f"of {runs} runs.",
+        "given next to a baseline measured in the same run (a ratio), and P1, P2 and P4 are",
+        f"medians of {plural(runs, 'run')}.",
     ]
     if quick:
         lines += ["", "**Quick run (`--quick`): small sizes, not the published figures.**"]
@@ -154,12 +160,13 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
     else:
         lines += [
             f"Command: `python -m bench.intake --seconds {p1['seconds_each']:g} --clients 32"
-            f" --workers {p1['server_processes']}` ({runs} runs). Method: a fresh database with"
-            " the demo organisations; `wijkwinkel serve` as a separate process; an httpx asyncio"
-            " load generator (another process) keeps 32 requests in flight for the whole"
-            " measurement, after a 2-second warm-up; first against `GET /api/v1/health`, then"
-            " `POST /api/v1/intakes` as the thuiszorg (auth, classify, route, referrals, feed"
-            " position, outbox event and webhook fan-out, access log).",
+            f" --workers {p1['server_processes']}` ({plural(runs, 'run')}). Method: a fresh"
+            " database with the demo organisations; `wijkwinkel serve` as a separate process;"
+            " an httpx asyncio load generator (another process) keeps 32 requests in flight"
+            " for the whole measurement, after a 2-second warm-up; first against"
+            " `GET /api/v1/health`, then `POST /api/v1/intakes` as the thuiszorg (auth,"
+            " classify, route, referrals, feed position, outbox event and webhook fan-out,"
+            " access log).",
             "",
             "| figure | median | per run | target |",
             "|---|---|---|---|",
@@ -193,8 +200,8 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
             f" corporatie holds {small['corporatie_referrals']:,} of {small['referrals']:,} and"
             f" {large['corporatie_referrals']:,} of {large['referrals']:,}), `VACUUM ANALYZE`;"
             " `wijkwinkel serve`; the corporatie asks for pages of 100, each kind 60 times after"
-            f" a warm-up; that {runs} times with a fresh server, median of the runs. Ratio: p50"
-            " at the large size over p50 at the small size.",
+            f" a warm-up; that {plural(runs, 'time')} with a fresh server, median of the runs."
+            " Ratio: p50 at the large size over p50 at the small size.",
             "",
             "| page of 100 | p50, small | p50, large | ratio | target |",
             "|---|---|---|---|---|",
@@ -246,9 +253,9 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
         lines += [f"Failed: {p4['error']}"]
     else:
         lines += [
-            f"Command: `python -m bench.classifier --seconds {p4['seconds_each']:g}` ({runs} runs),"
-            " one process pinned to one core. Baseline in the same run: folding and tokenising"
-            " the same texts.",
+            f"Command: `python -m bench.classifier --seconds {p4['seconds_each']:g}`"
+            f" ({plural(runs, 'run')}), one process pinned to one core. Baseline in the same"
+            " run: folding and tokenising the same texts.",
             "",
             "| figure | median | per run | target |",
             "|---|---|---|---|",
