@@ -27,7 +27,8 @@ def reset_database(url: str, env: dict[str, str]) -> None:
 @contextlib.contextmanager
 def serving(env: dict[str, str], port: int) -> Iterator[str]:
     """`wijkwinkel serve` as a separate process on a loopback port, until the block ends;
-    yields the API's base URL once /health answers (at most 30 s)."""
+    yields the API's base URL once /health answers (at most 90 s: a busy machine is slow).
+    """
     import httpx
 
     server = subprocess.Popen(
@@ -39,7 +40,7 @@ def serving(env: dict[str, str], port: int) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while True:
             try:
                 if httpx.get(f"{base}/health").status_code == 200:
