@@ -94,7 +94,11 @@ class Engine:
                     continue
                 word = raw.strip("*")
                 self._exact[word].append((label, weight))
-                self._stems[self._stem(word)].append((label, weight))
+                stem = self._stem(word)
+                if word.startswith(stem) and len(word) - len(stem) <= 4:
+                    # Not when the stemmer cut deep or took a prefix off: gezondheid -> zon,
+                    # vergeetachtigheid -> vergeet (= vergeten), gewassen -> was.
+                    self._stems[stem].append((label, weight))
                 if raw.endswith("*"):
                     self._prefixes[word].append((label, weight))
                 if raw.startswith("*"):

@@ -324,6 +324,7 @@ LEXICON: dict[str, list[Cue]] = {
         ),
         (r"onder de mensen", 0.8),
         ("gezelligheid", 0.5),
+        ("gezellig", 0.45),
         ("rouwgroep", 0.8),
         ("vereenzaam*", 1.0),
         ("terugtrekken", 0.5),
