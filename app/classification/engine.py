@@ -95,9 +95,10 @@ class Engine:
                 word = raw.strip("*")
                 self._exact[word].append((label, weight))
                 stem = self._stem(word)
-                if word.startswith(stem) and len(word) - len(stem) <= 4:
-                    # Not when the stemmer cut deep or took a prefix off: gezondheid -> zon,
-                    # vergeetachtigheid -> vergeet (= vergeten), gewassen -> was.
+                cut = len(word) - len(stem)
+                if cut <= 4 and (word.startswith(stem) or (word[:2] == "ge" and len(stem) >= 5)):
+                    # Not when the stemmer cut deep (gezondheid -> zon, gewassen -> was,
+                    # vergeetachtigheid -> vergeet = vergeten); geschreeuw -> schreeuw is fine.
                     self._stems[stem].append((label, weight))
                 if raw.endswith("*"):
                     self._prefixes[word].append((label, weight))
