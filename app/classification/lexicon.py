@@ -17,6 +17,13 @@ Cue = tuple[str, float]
 LEXICON: dict[str, list[Cue]] = {
     # --- wonen -----------------------------------------------------------------------------
     "wonen.woningaanpassing": [
+        ("opstapje", 0.6),
+        ("deurdranger", 0.5),
+        ("deuropener", 0.8),
+        (r"automatische (deur|voordeur|deuropener)", 0.8),
+        ("oplaadpunt", 0.7),
+        ("laadpunt", 0.6),
+        (r"(plek|ruimte|stopcontact) om (hem |de scootmobiel |die )?(op )?te laden", 0.6),
         ("ombouwen", 0.7),
         ("badlift", 0.5),
         (r"(slaapkamer|bed|badkamer) (moet |kan )?naar beneden", 0.85),
@@ -66,6 +73,17 @@ LEXICON: dict[str, list[Cue]] = {
         (r"verhoogd(e)? toilet", 0.6),
     ],
     "wonen.verhuizen_urgentie": [
+        ("sloop*", 0.6),
+        ("gesloopt", 0.7),
+        ("jongerencontract", 0.8),
+        (r"tijdelijk (huur)?contract", 0.6),
+        ("inschrijving", 0.4),
+        (r"\w*(huis|woning|flat|kamer|appartement) (is |wordt )?(veel |echt |eigenlijk )?te klein", 0.7),
+        (
+            r"op straat (te )?(staan|terecht|belanden)|(sta|staan|staat|kom|komen|komt|beland)"
+            r" (ik |we |wij |hij |ze )?(dan |straks |morgen )?op straat",
+            0.8,
+        ),
         (r"(woont|wonen) (bij hem|bij haar|in zijn huis|in een huis op zijn naam)", 0.5),
         (r"(wil|willen|moet) (hier )?weg", 0.6),
         ("verhuizen*", 0.9),
@@ -137,6 +155,8 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(uit (het|mijn|haar|zijn) huis|op straat) (gezet|zetten)", 0.9),
     ],
     "wonen.onderhoud_reparatie": [
+        ("vluchtroute", 0.5),
+        ("noodverlichting", 0.6),
         ("rookmelder", 0.7),
         ("meterkast", 0.7),
         ("brandlucht", 0.5),
@@ -259,6 +279,8 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(buurman|buurvrouw|buren) (scheldt|schreeuwt|dreigt|intimideert)", 0.8),
     ],
     "wonen.woonvorm": [
+        ("zorgappartement*", 0.9),
+        ("zorgflat", 0.8),
         ("hospice", 0.6),
         ("studio", 0.3),
         (r"thuis (wonen|blijven) (niet|gaat niet|lukt niet)", 0.7),
