@@ -735,6 +735,9 @@ LEXICON: dict[str, list[Cue]] = {
     ],
     # --- zorg --------------------------------------------------------------------------------
     "zorg.persoonlijke_verzorging": [
+        ("pedicure", 0.6),
+        ("teennagels", 0.7),
+        (r"nagels (knippen|bijhouden)", 0.7),
         ("wassen", 0.8),
         ("wast", 0.6),
         ("gewassen", 0.6),
@@ -823,7 +826,7 @@ LEXICON: dict[str, list[Cue]] = {
         ("ziekenhuis*", 0.45),
         ("operatie*", 0.55),
         ("revalidatie*", 0.7),
-        ("zuurstof", 0.8),
+        ("zuurstof*", 0.8),
         ("sonde*", 0.9),
         ("morfine", 0.9),
         ("pijnbestrijding", 0.9),
@@ -911,6 +914,9 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(warm|warme) (eten|maaltijd)", 0.6),
     ],
     "zorg.hulpmiddelen": [
+        ("hoortoestel*", 0.9),
+        ("audicien", 0.6),
+        ("ringleiding", 0.6),
         ("badlift", 0.95),
         ("wmo-rolstoel", 0.95),
         ("rolstoelen", 0.95),
@@ -936,7 +942,7 @@ LEXICON: dict[str, list[Cue]] = {
         ("halsalarm", 1.0),
         ("valalarm", 1.0),
         ("polsalarm", 1.0),
-        ("gehoorapparaat", 0.8),
+        ("gehoorapparaat*", 0.8),
         ("loophulp", 0.9),
         ("wandelstok", 0.8),
         ("looprek", 0.95),
@@ -1019,6 +1025,10 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(raakt|is|was) (dingen|spullen|sleutels|de weg) (steeds )?kwijt", 0.6),
     ],
     "zorg.psychische_zorg": [
+        ("gokverslaving", 1.0),
+        ("casino", 0.5),
+        ("dichtgestapeld", 0.6),
+        (r"(huis|woning|kamer|gang) (ligt |staat |is )?(helemaal )?vol (met |staat met )?(spullen|dozen|kranten|afval|rommel)", 0.6),
         ("schizofreen", 1.0),
         ("gedronken", 0.5),
         ("*verslaafd", 0.8),
