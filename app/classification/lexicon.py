@@ -333,6 +333,12 @@ LEXICON: dict[str, list[Cue]] = {
     ],
     # --- welzijn -----------------------------------------------------------------------------
     "welzijn.eenzaamheid_ontmoeting": [
+        ("kaartclub", 0.7),
+        ("kaartmiddag", 0.7),
+        ("klaverjas*", 0.7),
+        ("biljart*", 0.6),
+        ("bingo", 0.6),
+        ("sjoelen", 0.6),
         # How people say it without the word "eenzaam" (lexicon 1.2).
         (r"(ben|voel me|voel ik me|voelt zich|is) (zo |erg |heel |vaak |best )?alleen", 0.85),
         (
@@ -419,6 +425,8 @@ LEXICON: dict[str, list[Cue]] = {
         (r"sinds (de dood|het overlijden) van", 0.55),
     ],
     "welzijn.geld_schulden": [
+        (r"energie (is )?(te|zo|veel te|erg) duur", 0.7),
+        (r"durf (de verwarming|de kachel|het licht) niet (meer )?aan", 0.7),
         ("wsnp", 1.0),
         ("leefgeld", 0.9),
         ("schuldeiser*", 0.9),
@@ -510,6 +518,8 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(post|brieven|enveloppen) (niet )?(meer )?(open|openmaken|ongeopend)", 0.5),
     ],
     "welzijn.formulieren_digitaal": [
+        (r"niet (zo |erg |goed )?handig (met|op) (de |het )?(mail|e-mail|computer|internet|telefoon|website|tablet)", 0.75),
+        (r"reageren op (de |een )?(website|woningnet|woningen|advertentie)", 0.5),
         (
             r"(snap|begrijp|snapt|begrijpt) (de|die|deze|het|mijn|zijn|haar) "
             r"(brief|brieven|formulier|formulieren|post|papieren|aanvraag)",
@@ -595,6 +605,15 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(nederlands|taal) (niet|slecht|moeilijk)", 0.6),
     ],
     "welzijn.vrijwilligers_buren": [
+        ("moestuin*", 0.7),
+        ("buurtbarbecue", 0.9),
+        ("buurtfeest", 0.9),
+        ("straatfeest", 0.9),
+        ("plantenbak*", 0.6),
+        ("ruilbibliotheek", 0.8),
+        ("minibieb", 0.8),
+        ("opschoonactie", 0.8),
+        (r"(met|voor) (de|onze|heel de|de hele) (buurt|straat|galerij|portiek)", 0.5),
         (r"oogje in het zeil", 0.7),
         ("vacaturebank", 0.8),
         ("buurtinitiatief", 0.95),
