@@ -78,7 +78,10 @@ LEXICON: dict[str, list[Cue]] = {
         ("jongerencontract", 0.8),
         (r"tijdelijk (huur)?contract", 0.6),
         ("inschrijving", 0.4),
-        (r"\w*(huis|woning|flat|kamer|appartement) (is |wordt )?(veel |echt |eigenlijk )?te klein", 0.7),
+        (
+            r"\w*(huis|woning|flat|kamer|appartement) (is |wordt )?(veel |echt |eigenlijk )?te klein",
+            0.7,
+        ),
         (
             r"op straat (te )?(staan|terecht|belanden)|(sta|staan|staat|kom|komen|komt|beland)"
             r" (ik |we |wij |hij |ze )?(dan |straks |morgen )?op straat",
@@ -518,7 +521,10 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(post|brieven|enveloppen) (niet )?(meer )?(open|openmaken|ongeopend)", 0.5),
     ],
     "welzijn.formulieren_digitaal": [
-        (r"niet (zo |erg |goed )?handig (met|op) (de |het )?(mail|e-mail|computer|internet|telefoon|website|tablet)", 0.75),
+        (
+            r"niet (zo |erg |goed )?handig (met|op) (de |het )?(mail|e-mail|computer|internet|telefoon|website|tablet)",
+            0.75,
+        ),
         (r"reageren op (de |een )?(website|woningnet|woningen|advertentie)", 0.5),
         (
             r"(snap|begrijp|snapt|begrijpt) (de|die|deze|het|mijn|zijn|haar) "
@@ -1047,7 +1053,10 @@ LEXICON: dict[str, list[Cue]] = {
         ("gokverslaving", 1.0),
         ("casino", 0.5),
         ("dichtgestapeld", 0.6),
-        (r"(huis|woning|kamer|gang) (ligt |staat |is )?(helemaal )?vol (met |staat met )?(spullen|dozen|kranten|afval|rommel)", 0.6),
+        (
+            r"(huis|woning|kamer|gang) (ligt |staat |is )?(helemaal )?vol (met |staat met )?(spullen|dozen|kranten|afval|rommel)",
+            0.6,
+        ),
         ("schizofreen", 1.0),
         ("gedronken", 0.5),
         ("*verslaafd", 0.8),
