@@ -22,6 +22,13 @@ from app.classification.schemas import Domain
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _PHRASE_CHARS = re.compile(r"[\s\\()|?+\[\]{}^$.]")
 _FUZZY_MIN = 5
+# A typo is only assumed in a word of this length whose first letter is right: shorter words
+# are mostly other, correctly spelled words one letter away from a cue (willen/pillen,
+# jaren/haren, onder/sonde, morgen/zorgen), and people seldom get the first letter wrong.
+_FUZZY_TOKEN_MIN = 7
+# Function words count only when the lexicon names them as they are ("alleen"): their stems
+# collide with cues ("was" is the stem of "wassen", "haar" that of "haren").
+_FUNCTION_WORDS = frozenset(lx.DUTCH_FUNCTION_WORDS) | {"gewoon", "gewone"}  # stem: woon
 _DOMAINS = tuple(Domain)  # iterating the enum itself is slow on the hot path
 
 
@@ -87,7 +94,12 @@ class Engine:
                     continue
                 word = raw.strip("*")
                 self._exact[word].append((label, weight))
-                self._stems[self._stem(word)].append((label, weight))
+                stem = self._stem(word)
+                cut = len(word) - len(stem)
+                if cut <= 4 and (word.startswith(stem) or (word[:2] == "ge" and len(stem) >= 5)):
+                    # Not when the stemmer cut deep (gezondheid -> zon, gewassen -> was,
+                    # vergeetachtigheid -> vergeet = vergeten); geschreeuw -> schreeuw is fine.
+                    self._stems[stem].append((label, weight))
                 if raw.endswith("*"):
                     self._prefixes[word].append((label, weight))
                 if raw.startswith("*"):
@@ -141,6 +153,8 @@ class Engine:
                     found[label] = cue
 
         add(self._exact.get(token, []))
+        if token in _FUNCTION_WORDS:
+            return tuple(found.values())
         add(self._stems.get(self._stem(token), []))
         if not found and "-" in token:
             # wmo-rolstoel, burenhulp-app: the parts count as words of their own.
@@ -158,11 +172,13 @@ class Engine:
                     add(self._suffixes[tail], 0.9)
                 elif tail.startswith("s") and tail[1:] in self._suffixes:  # betaling|s|schuld
                     add(self._suffixes[tail[1:]], 0.9)
-        if not found and len(token) >= _FUZZY_MIN:
-            # One typo: insert, delete or change a letter (via deletion neighbourhoods).
+        if not found and len(token) >= _FUZZY_TOKEN_MIN:
+            # One typo: insert, delete or change a letter (via deletion neighbourhoods), not
+            # the first one.
             candidates: set[str] = set()
             for variant in _deletions(token) | {token}:
                 candidates |= self._fuzzy.get(variant, set())
+            candidates = {c for c in candidates if c[0] == token[0]}
             for word in sorted(candidates):
                 add(self._exact[word], 0.85)
         return tuple(found.values())

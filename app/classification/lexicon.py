@@ -17,6 +17,13 @@ Cue = tuple[str, float]
 LEXICON: dict[str, list[Cue]] = {
     # --- wonen -----------------------------------------------------------------------------
     "wonen.woningaanpassing": [
+        ("opstapje", 0.6),
+        ("deurdranger", 0.5),
+        ("deuropener", 0.8),
+        (r"automatische (deur|voordeur|deuropener)", 0.8),
+        ("oplaadpunt", 0.7),
+        ("laadpunt", 0.6),
+        (r"(plek|ruimte|stopcontact) om (hem |de scootmobiel |die )?(op )?te laden", 0.6),
         ("ombouwen", 0.7),
         ("badlift", 0.5),
         (r"(slaapkamer|bed|badkamer) (moet |kan )?naar beneden", 0.85),
@@ -66,6 +73,20 @@ LEXICON: dict[str, list[Cue]] = {
         (r"verhoogd(e)? toilet", 0.6),
     ],
     "wonen.verhuizen_urgentie": [
+        ("sloop*", 0.6),
+        ("gesloopt", 0.7),
+        ("jongerencontract", 0.8),
+        (r"tijdelijk (huur)?contract", 0.6),
+        ("inschrijving", 0.4),
+        (
+            r"\w*(huis|woning|flat|kamer|appartement) (is |wordt )?(veel |echt |eigenlijk )?te klein",
+            0.7,
+        ),
+        (
+            r"op straat (te )?(staan|terecht|belanden)|(sta|staan|staat|kom|komen|komt|beland)"
+            r" (ik |we |wij |hij |ze )?(dan |straks |morgen )?op straat",
+            0.8,
+        ),
         (r"(woont|wonen) (bij hem|bij haar|in zijn huis|in een huis op zijn naam)", 0.5),
         (r"(wil|willen|moet) (hier )?weg", 0.6),
         ("verhuizen*", 0.9),
@@ -137,6 +158,8 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(uit (het|mijn|haar|zijn) huis|op straat) (gezet|zetten)", 0.9),
     ],
     "wonen.onderhoud_reparatie": [
+        ("vluchtroute", 0.5),
+        ("noodverlichting", 0.6),
         ("rookmelder", 0.7),
         ("meterkast", 0.7),
         ("brandlucht", 0.5),
@@ -259,6 +282,8 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(buurman|buurvrouw|buren) (scheldt|schreeuwt|dreigt|intimideert)", 0.8),
     ],
     "wonen.woonvorm": [
+        ("zorgappartement*", 0.9),
+        ("zorgflat", 0.8),
         ("hospice", 0.6),
         ("studio", 0.3),
         (r"thuis (wonen|blijven) (niet|gaat niet|lukt niet)", 0.7),
@@ -311,6 +336,12 @@ LEXICON: dict[str, list[Cue]] = {
     ],
     # --- welzijn -----------------------------------------------------------------------------
     "welzijn.eenzaamheid_ontmoeting": [
+        ("kaartclub", 0.7),
+        ("kaartmiddag", 0.7),
+        ("klaverjas*", 0.7),
+        ("biljart*", 0.6),
+        ("bingo", 0.6),
+        ("sjoelen", 0.6),
         # How people say it without the word "eenzaam" (lexicon 1.2).
         (r"(ben|voel me|voel ik me|voelt zich|is) (zo |erg |heel |vaak |best )?alleen", 0.85),
         (
@@ -324,6 +355,7 @@ LEXICON: dict[str, list[Cue]] = {
         ),
         (r"onder de mensen", 0.8),
         ("gezelligheid", 0.5),
+        ("gezellig", 0.45),
         ("rouwgroep", 0.8),
         ("vereenzaam*", 1.0),
         ("terugtrekken", 0.5),
@@ -396,6 +428,8 @@ LEXICON: dict[str, list[Cue]] = {
         (r"sinds (de dood|het overlijden) van", 0.55),
     ],
     "welzijn.geld_schulden": [
+        (r"energie (is )?(te|zo|veel te|erg) duur", 0.7),
+        (r"durf (de verwarming|de kachel|het licht) niet (meer )?aan", 0.7),
         ("wsnp", 1.0),
         ("leefgeld", 0.9),
         ("schuldeiser*", 0.9),
@@ -488,6 +522,11 @@ LEXICON: dict[str, list[Cue]] = {
     ],
     "welzijn.formulieren_digitaal": [
         (
+            r"niet (zo |erg |goed )?handig (met|op) (de |het )?(mail|e-mail|computer|internet|telefoon|website|tablet)",
+            0.75,
+        ),
+        (r"reageren op (de |een )?(website|woningnet|woningen|advertentie)", 0.5),
+        (
             r"(snap|begrijp|snapt|begrijpt) (de|die|deze|het|mijn|zijn|haar) "
             r"(brief|brieven|formulier|formulieren|post|papieren|aanvraag)",
             0.85,
@@ -572,6 +611,15 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(nederlands|taal) (niet|slecht|moeilijk)", 0.6),
     ],
     "welzijn.vrijwilligers_buren": [
+        ("moestuin*", 0.7),
+        ("buurtbarbecue", 0.9),
+        ("buurtfeest", 0.9),
+        ("straatfeest", 0.9),
+        ("plantenbak*", 0.6),
+        ("ruilbibliotheek", 0.8),
+        ("minibieb", 0.8),
+        ("opschoonactie", 0.8),
+        (r"(met|voor) (de|onze|heel de|de hele) (buurt|straat|galerij|portiek)", 0.5),
         (r"oogje in het zeil", 0.7),
         ("vacaturebank", 0.8),
         ("buurtinitiatief", 0.95),
@@ -712,6 +760,9 @@ LEXICON: dict[str, list[Cue]] = {
     ],
     # --- zorg --------------------------------------------------------------------------------
     "zorg.persoonlijke_verzorging": [
+        ("pedicure", 0.6),
+        ("teennagels", 0.7),
+        (r"nagels (knippen|bijhouden)", 0.7),
         ("wassen", 0.8),
         ("wast", 0.6),
         ("gewassen", 0.6),
@@ -735,7 +786,7 @@ LEXICON: dict[str, list[Cue]] = {
         ("hygiene", 0.8),
         ("ochtendzorg", 0.9),
         ("avondzorg", 0.9),
-        ("ruikt", 0.4),
+        (r"ruikt (naar (urine|plas|zweet)|onfris|niet (meer )?fris)|onfris", 0.6),
         ("opstaan", 0.4),
         ("uitbed", 0.5),
         ("bedlegerig", 0.8),
@@ -800,7 +851,7 @@ LEXICON: dict[str, list[Cue]] = {
         ("ziekenhuis*", 0.45),
         ("operatie*", 0.55),
         ("revalidatie*", 0.7),
-        ("zuurstof", 0.8),
+        ("zuurstof*", 0.8),
         ("sonde*", 0.9),
         ("morfine", 0.9),
         ("pijnbestrijding", 0.9),
@@ -822,8 +873,9 @@ LEXICON: dict[str, list[Cue]] = {
         ("verpleeg", 0.6),
         ("bloedverdunners", 0.9),
         ("trombose", 0.6),
-        ("medisch", 0.5),
-        ("medische", 0.5),
+        # "medische urgentie/gronden" is mostly about housing: a weak hint on its own.
+        ("medisch", 0.25),
+        ("medische", 0.25),
         ("kuur", 0.5),
         ("antibiotica", 0.8),
         ("been", 0.15),
@@ -887,6 +939,9 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(warm|warme) (eten|maaltijd)", 0.6),
     ],
     "zorg.hulpmiddelen": [
+        ("hoortoestel*", 0.9),
+        ("audicien", 0.6),
+        ("ringleiding", 0.6),
         ("badlift", 0.95),
         ("wmo-rolstoel", 0.95),
         ("rolstoelen", 0.95),
@@ -912,7 +967,7 @@ LEXICON: dict[str, list[Cue]] = {
         ("halsalarm", 1.0),
         ("valalarm", 1.0),
         ("polsalarm", 1.0),
-        ("gehoorapparaat", 0.8),
+        ("gehoorapparaat*", 0.8),
         ("loophulp", 0.9),
         ("wandelstok", 0.8),
         ("looprek", 0.95),
@@ -957,9 +1012,12 @@ LEXICON: dict[str, list[Cue]] = {
         ("dementerend*", 1.0),
         ("dementeren", 1.0),
         ("alzheimer*", 1.0),
-        ("vergeet*", 0.7),
+        # "vergeet" (forgets, habitually) is a cue; "vergeten" (forgot) mostly is not, and
+        # shares its stem, so the strong one is matched as written.
+        (r"(vergeet)", 0.7),
+        ("vergeet*", 0.35),
         ("vergeetachtig*", 0.9),
-        ("vergeten", 0.55),
+        ("vergeten", 0.35),
         ("geheugen*", 0.9),
         ("geheugenproblemen", 1.0),
         ("verward*", 0.65),
@@ -992,6 +1050,13 @@ LEXICON: dict[str, list[Cue]] = {
         (r"(raakt|is|was) (dingen|spullen|sleutels|de weg) (steeds )?kwijt", 0.6),
     ],
     "zorg.psychische_zorg": [
+        ("gokverslaving", 1.0),
+        ("casino", 0.5),
+        ("dichtgestapeld", 0.6),
+        (
+            r"(huis|woning|kamer|gang) (ligt |staat |is )?(helemaal )?vol (met |staat met )?(spullen|dozen|kranten|afval|rommel)",
+            0.6,
+        ),
         ("schizofreen", 1.0),
         ("gedronken", 0.5),
         ("*verslaafd", 0.8),
@@ -1030,8 +1095,9 @@ LEXICON: dict[str, list[Cue]] = {
         ("drugs", 0.4),
         ("trauma*", 0.8),
         ("overspannen", 0.9),
-        ("burn-out", 0.9),
-        ("burnout", 0.9),
+        # Often the mantelzorger's own exhaustion (welzijn), not a request for treatment.
+        ("burn-out", 0.6),
+        ("burnout", 0.6),
         ("psychose", 1.0),
         ("psychotisch", 1.0),
         ("stemmen", 0.4),

@@ -130,3 +130,23 @@ def test_long_and_odd_input_never_breaks():
 
 def test_every_classification_names_its_version():
     assert classify("huur te hoog").version.startswith("lexicon-")
+
+
+def test_short_common_words_are_not_read_as_typos_of_cues():
+    # willen/pillen, onder/sonde, jaren/haren: correctly spelled words, one letter from a cue.
+    from app.classification.service import engine
+
+    for word in ("willen", "onder", "jaren", "morgen", "tillen", "staan"):
+        assert engine().analyse(word).label_scores == {}, word
+    # A real typo in a longer word still counts.
+    assert "welzijn.eenzaamheid_ontmoeting" in engine().analyse("eensaam").label_scores
+
+
+def test_function_words_and_deep_stems_do_not_become_cues():
+    # "was" is the stem of "wassen", "haar" of "haren"; vergeetachtigheid stems to "vergeet".
+    from app.classification.service import engine
+
+    assert engine().analyse("het was koud en ze had haar jas aan").label_scores == {}
+    forgot = engine().analyse("ik ben vergeten de huur te betalen").label_scores
+    habitually = engine().analyse("hij vergeet alles").label_scores
+    assert forgot.get("zorg.geheugen_dementie", 0) < habitually["zorg.geheugen_dementie"]
