@@ -28,6 +28,7 @@ from typing import Any
 from bench.database import ROOT
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1"
+STEPS = ("p1", "p2", "p3", "p4", "p5")
 
 
 def step(module: str, args: list[str], timeout: float, database: str | None) -> dict[str, Any]:
@@ -136,6 +137,11 @@ def fmt(n: float, unit: str = "") -> str:
     return f"{n:,.1f}{unit}" if n < 100 else f"{n:,.0f}{unit}"
 
 
+def earlier(result: dict[str, Any]) -> list[str]:
+    """A note for figures kept from an earlier run (`--only`)."""
+    return [f"*Kept from the run of {result['from']}.*", ""] if result.get("from") else []
+
+
 def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int) -> str:
     lines = [
         "# Performance",
@@ -154,7 +160,7 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
         lines += ["", "**Quick run (`--quick`): small sizes, not the published figures.**"]
 
     p1 = results["p1"]
-    lines += ["", "## P1 — intake write path", ""]
+    lines += ["", "## P1 — intake write path", "", *earlier(p1)]
     if "error" in p1:
         lines += [f"Failed: {p1['error']}"]
     else:
@@ -188,7 +194,7 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
         ]
 
     p2 = results["p2"]
-    lines += ["", "## P2 — partner feed page", ""]
+    lines += ["", "## P2 — partner feed page", "", *earlier(p2)]
     if "error" in p2:
         lines += [f"Failed: {p2['error']}"]
     else:
@@ -215,7 +221,7 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
         lines.append(f"| `GET /health` (baseline) | | | {p2['health_ratio']:.2f} | — |")
 
     p3 = results["p3"]
-    lines += ["", "## P3 — statistics for the gemeente", ""]
+    lines += ["", "## P3 — statistics for the gemeente", "", *earlier(p3)]
     if "error" in p3:
         lines += [f"Failed: {p3['error']}"]
     else:
@@ -233,7 +239,9 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
         ]
         for q in p3["queries"]:
             target = (
-                "p50 ≤ 150 ms: " + ok(q["p50_ms"], 150, below=True) if "main" in q["query"] else "—"
+                "p50 ≤ 150 ms: " + ok(q["p50_ms"], 150, below=True)
+                if "main chart" in q["query"]
+                else "—"
             )
             lines.append(
                 f"| {q['query']} | {q['p50_ms']} ms | {q['p90_ms']} ms |"
@@ -248,7 +256,7 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
         )
 
     p4 = results["p4"]
-    lines += ["", "## P4 — classifier", ""]
+    lines += ["", "## P4 — classifier", "", *earlier(p4)]
     if "error" in p4:
         lines += [f"Failed: {p4['error']}"]
     else:
@@ -268,7 +276,7 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
         ]
 
     p5 = results["p5"]
-    lines += ["", "## P5 — webhook delivery", ""]
+    lines += ["", "## P5 — webhook delivery", "", *earlier(p5)]
     if "error" in p5:
         lines += [f"Failed: {p5['error']}"]
     else:
@@ -306,12 +314,28 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes: test the harness")
     parser.add_argument("--runs", type=int, default=3, help="runs of P1, P2 and P4")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
-    parser.add_argument("--only", default="p1,p2,p3,p4,p5")
+    parser.add_argument("--only", default=",".join(STEPS), help="e.g. p3,p5; the rest is kept")
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="measure nothing: write the document again from docs/bench-results.json "
+        "(after editing docs/performance-notes.md)",
+    )
     args = parser.parse_args()
+    if args.render_only:
+        out = Path(args.output)
+        saved = json.loads(out.with_name("bench-results.json").read_text())
+        runs = len(saved["p1"].get("runs", [])) or args.runs
+        out.write_text(render(saved, saved["machine"], saved.get("quick", False), runs))
+        print(f"wrote {out}")
+        return
     info = machine()
     only = set(args.only.split(","))
     quick = args.quick
-    results: dict[str, Any] = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "quick": quick,
+    }
     failed = False
 
     def record(name: str, value: dict[str, Any]) -> None:
@@ -387,9 +411,16 @@ def main() -> None:
         record("p5", p5)
 
     results["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    for name in ("p1", "p2", "p3", "p4", "p5"):
-        results.setdefault(name, {"error": "not run (--only)"})
     out = Path(args.output)
+    previous = out.with_name("bench-results.json")
+    if only != set(STEPS) and previous.exists():
+        # A partial run: the other figures stay as the last full run measured them.
+        earlier = json.loads(previous.read_text())
+        for name in set(STEPS) - only:
+            if name in earlier:
+                results[name] = {**earlier[name], "from": earlier.get("date")}
+    for name in STEPS:
+        results.setdefault(name, {"error": "not run (--only)"})
     out.write_text(render(results, info, quick, args.runs))
     out.with_name("bench-results.json").write_text(
         json.dumps({"machine": info, **results}, indent=2) + "\n"

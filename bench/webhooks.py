@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.database import reset_database
+from bench.database import reset_database, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/wijkwinkel_bench"
@@ -204,8 +204,7 @@ def intake_latency(url: str, keys: dict[str, str], target: str, n: int) -> dict[
         }
     finally:
         for p in (worker, server):
-            p.terminate()
-            p.wait(timeout=30)
+            stop(p)
 
 
 def main() -> None:
