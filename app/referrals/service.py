@@ -62,6 +62,20 @@ def visible_to(referral: Referral, principal: Principal) -> bool:
     return principal.is_frontoffice or referral.organisation_id == principal.organisation_id
 
 
+def may_forward(referral: Referral, principal: Principal) -> bool:
+    """Who may hand it on: the organisation it was sent to, or the front office."""
+    return referral.organisation_id == principal.organisation_id or principal.is_frontoffice
+
+
+def can_forward(referral: Referral, intake: Intake, principal: Principal) -> bool:
+    """Whether `forward` would accept this referral from this caller now (for offering it)."""
+    return (
+        may_forward(referral, principal)
+        and ReferralStatus(referral.status) not in FINAL
+        and consents.in_force(intake)
+    )
+
+
 def allowed_for(referral: Referral, principal: Principal) -> list[ReferralStatus]:
     return next_statuses(
         ReferralStatus(referral.status),
@@ -291,8 +305,10 @@ def inbox(
 
 
 def history(
-    *, session: Session, referral_id: uuid.UUID, principal: Principal
+    *, session: Session, referral_id: uuid.UUID, principal: Principal, log_read: bool = True
 ) -> list[tuple[ReferralEvent, str]]:
+    """The referral's events, oldest first. `log_read=False` for a caller that logged its read
+    of this referral in the same request already (a page showing referral and history)."""
     referral = get(session=session, referral_id=referral_id, principal=principal)
     stmt = (
         select(ReferralEvent, Organisation.name)
@@ -302,7 +318,8 @@ def history(
     )
     rows = [(event, name) for event, name in session.exec(stmt).all()]
     # The notes are free text about the resident ("not at home, the neighbour says ..").
-    _log(session, principal, audit.Action.read, audit.Purpose.referral, [referral])
+    if log_read:
+        _log(session, principal, audit.Action.read, audit.Purpose.referral, [referral])
     return rows
 
 
@@ -467,7 +484,7 @@ def forward(
     (linked both ways) starts as `requested` at the other organisation."""
     referral = _lock(session, referral_id, principal)
     _check_if_match(referral, if_match)
-    if referral.organisation_id != principal.organisation_id and not principal.is_frontoffice:
+    if not may_forward(referral, principal):
         raise Forbidden("Only the organisation the referral was sent to may forward it.")
     if ReferralStatus(referral.status) in FINAL:
         raise IllegalTransition(

@@ -149,31 +149,34 @@ def authenticate_password(*, session: Session, username: str, password: str) -> 
         .where(StaffUser.username == normalise_username(username))
         .with_for_update()
     ).first()
-    wrong = LoginFailed("De gebruikersnaam of het wachtwoord klopt niet.")
+    # One answer for every failure, locked accounts included, and the same work before it:
+    # neither the text nor the time tells whether a username exists.
+    text = _failure_text()
     if user is None or user.password_hash is None:
         with contextlib.suppress(VerificationError):
             hasher().verify(_dummy_hash(), password)
-        raise wrong
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountLocked(_locked_message(user.locked_until), until=user.locked_until)
+        raise LoginFailed(text)
     try:
         hasher().verify(user.password_hash, password)
+        right = True
     except (VerificationError, InvalidHashError):
+        right = False
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(text, until=user.locked_until)
+    if not right:
         user.failed_logins += 1
         if user.failed_logins >= settings.login_max_failures:
             user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
             user.failed_logins = 0
             session.add(user)
             session.flush()
-            raise AccountLocked(
-                _locked_message(user.locked_until), until=user.locked_until
-            ) from None
+            raise AccountLocked(text, until=user.locked_until)
         session.add(user)
         session.flush()
-        raise wrong from None
+        raise LoginFailed(text)
     org = session.get(Organisation, user.organisation_id)
     if not user.active or org is None or not org.active:
-        raise wrong
+        raise LoginFailed(text)
     if hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hasher().hash(password)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
@@ -182,11 +185,12 @@ def authenticate_password(*, session: Session, username: str, password: str) -> 
     return user
 
 
-def _locked_message(until: datetime) -> str:
-    minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
+def _failure_text() -> str:
+    settings = get_settings()
     return (
-        "Er is te vaak een verkeerd wachtwoord gebruikt. Dit account is daarom even op slot. "
-        f"Probeer het over {minutes} minuten opnieuw, of vraag de beheerder om hulp."
+        "De gebruikersnaam of het wachtwoord klopt niet. Na "
+        f"{settings.login_max_failures} verkeerde pogingen gaat een account "
+        f"{settings.login_lockout_minutes} minuten op slot; de beheerder kan het eerder vrijgeven."
     )
 
 

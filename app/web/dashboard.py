@@ -4,11 +4,18 @@ readable without JavaScript, and each chart has its table next to it."""
 import math
 from dataclasses import dataclass, field
 
+from app.core.config import get_settings
 from app.stats.service import Table
 
 DOMAINS = ("wonen", "welzijn", "zorg")
 DOMAIN_NAMES = {"wonen": "Wonen", "welzijn": "Welzijn", "zorg": "Zorg"}
-SUPPRESSED = "minder dan 5"
+
+
+def suppressed() -> str:
+    """How a suppressed cell reads: below the configured smallest group."""
+    return f"minder dan {get_settings().stats_min_cell_size}"
+
+
 MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 OUTCOME_NAMES = {
     "geholpen": "Geholpen",
@@ -67,7 +74,7 @@ def _month_label(value: str) -> str:
 
 
 def _count_text(value: float | int | None) -> str:
-    return SUPPRESSED if value is None else str(int(value))
+    return suppressed() if value is None else str(int(value))
 
 
 def _scale(bars: list[Bar]) -> list[Bar]:
@@ -102,8 +109,10 @@ def _per_month(table: Table) -> MonthChart:
                 continue
             if cell.suppressed:
                 # Drawn as a low outlined bar: something is there, but fewer than k.
-                chart.columns.append(Column(x, bottom - 8, 8, domain, SUPPRESSED, True, bar_w - 2))
-                row[domain] = SUPPRESSED
+                chart.columns.append(
+                    Column(x, bottom - 8, 8, domain, suppressed(), True, bar_w - 2)
+                )
+                row[domain] = suppressed()
                 continue
             count = cell.measures["count"] or 0
             height = plot_h * count / top
@@ -139,7 +148,7 @@ def build(*, by_domain_month: Table, by_domain: Table, by_outcome: Table, by_are
                 Bar(
                     f"{DOMAIN_NAMES[d]}, {what}",
                     None if value is None else float(value),
-                    SUPPRESSED if cell.suppressed else _hours(value),
+                    suppressed() if cell.suppressed else _hours(value),
                     series=d,
                 )
             )
@@ -149,7 +158,9 @@ def build(*, by_domain_month: Table, by_domain: Table, by_outcome: Table, by_are
             Bar(
                 DOMAIN_NAMES[d],
                 share,
-                SUPPRESSED if cell.suppressed or (late is None and count) else f"{share or 0:.0f}%",
+                suppressed()
+                if cell.suppressed or (late is None and count)
+                else f"{share or 0:.0f}%",
                 series=d,
             )
         )

@@ -13,7 +13,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.config import API_PREFIX
-from app.core.errors import WijkwinkelError
+from app.core.errors import InvalidInput, WijkwinkelError
 from app.sla.workdays import AMSTERDAM
 from app.users.service import Login
 
@@ -159,8 +159,18 @@ CSRF_TEXT = (
 GENERIC_TEXT = ("Er ging iets mis", "Er ging bij ons iets mis. Probeer het later opnieuw.")
 
 
-def error_page(request: Request, status: int, *, csrf: bool = False) -> Response:
+class FormInvalid(InvalidInput):
+    """A form that breaks a rule; its detail is Dutch and shown as is."""
+
+    status = 422
+
+
+def error_page(
+    request: Request, status: int, *, csrf: bool = False, detail: str | None = None
+) -> Response:
     title, text = CSRF_TEXT if csrf else ERROR_TEXT.get(status, GENERIC_TEXT)
+    if detail:
+        text = f"{detail} Ga terug en probeer het opnieuw."
     return render("error.html", status_code=status, title=title, text=text)
 
 
@@ -191,7 +201,12 @@ def install_error_pages(app: FastAPI) -> None:
                     return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
                 return RedirectResponse("/login", status_code=303)
             if isinstance(exc, WijkwinkelError):
-                return error_page(request, exc.status, csrf=isinstance(exc, CsrfFailed))
+                return error_page(
+                    request,
+                    exc.status,
+                    csrf=isinstance(exc, CsrfFailed),
+                    detail=exc.detail if isinstance(exc, FormInvalid) else None,
+                )
             if isinstance(exc, StarletteHTTPException):
                 return error_page(request, exc.status_code)
             if isinstance(exc, RequestValidationError):

@@ -4,7 +4,7 @@ the API uses too, and render Dutch HTML. Kept out of the OpenAPI document."""
 import re
 import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -15,9 +15,8 @@ from pydantic import ValidationError
 from app.api.deps import SessionDep
 from app.classification import service as classifier
 from app.classification.lexicon import GUIDANCE
-from app.consent.schemas import ConsentIn, ConsentMethod
+from app.consent.schemas import PARTNER_TYPES, ConsentMethod
 from app.core.config import get_settings
-from app.core.errors import InvalidInput
 from app.core.security import Scope
 from app.intakes import service as intakes
 from app.intakes.schemas import Channel, IntakeCreate
@@ -25,8 +24,10 @@ from app.organisations import service as organisations
 from app.organisations.models import OrganisationType
 from app.referrals import service as referrals
 from app.referrals.router import to_public as referral_public
-from app.referrals.states import FINAL, Outcome, ReferralStatus
+from app.referrals.schemas import ForwardRequest, StatusChange
+from app.referrals.states import Outcome, ReferralStatus
 from app.sla import service as sla
+from app.sla.workdays import AMSTERDAM
 from app.stats import service as stats
 from app.stats.router import EARLIEST, LATEST, table_csv
 from app.users import service as users
@@ -42,7 +43,7 @@ from app.web.auth import (
     set_cookie,
     too_many_failures,
 )
-from app.web.pages import render
+from app.web.pages import FormInvalid, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -202,20 +203,27 @@ FIELD_ERRORS = {
     "resident.phone": "Het telefoonnummer is te lang.",
     "resident.email": "Het e-mailadres is te lang.",
     "resident.address": "Het adres is te lang.",
+    "consent_details": "Kies minstens één soort organisatie die de contactgegevens mag zien.",
 }
 
 
-def _intake_page(login: users.Login, *, form: dict[str, str], **context: Any) -> HTMLResponse:
+def _intake_page(login: users.Login, *, form: dict[str, Any], **context: Any) -> HTMLResponse:
     default_channel = (
         "signalering"
         if login.organisation.type == OrganisationType.thuiszorg
         else ("balie" if login.organisation.type == OrganisationType.frontoffice else "telefoon")
     )
-    form = {"channel": default_channel, "consent_method": "verbaal", **form}
+    form = {
+        "channel": default_channel,
+        "consent_method": "verbaal",
+        "consent_types": [str(t) for t in PARTNER_TYPES],
+        **form,
+    }
     return render(
         "intake.html",
         login=login,
         form=form,
+        partner_types=[str(t) for t in PARTNER_TYPES],
         channels=list(Channel),
         consent_wording=CONSENT_WORDING,
         **context,
@@ -243,11 +251,16 @@ def intake_submit(
     phone: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
     address: Annotated[str, Form()] = "",
+    consent_types: Annotated[list[str] | None, Form()] = None,
+    consent_types_shown: Annotated[str, Form()] = "",
 ) -> Response:
     principal = login.principal
     principal.require(Scope.intakes_write)
     check_csrf(login.session.csrf_token, csrf_token)
-    form = {
+    # Without the checkboxes on the page (an older form), the consent reaches every kind of
+    # partner, as the wording read out says.
+    kinds = (consent_types or []) if consent_types_shown else [str(t) for t in PARTNER_TYPES]
+    form: dict[str, Any] = {
         "question": question,
         "channel": channel,
         "postcode": postcode,
@@ -257,6 +270,7 @@ def intake_submit(
         "phone": phone,
         "email": email,
         "address": address,
+        "consent_types": kinds,
     }
     if action == "preview":  # the form without JavaScript: show the preview, store nothing
         return _intake_page(login, form=form, preview=_preview(question))
@@ -270,7 +284,12 @@ def intake_submit(
                 "channel": channel,
                 "postcode": postcode.strip() or None,
                 "consent": {"ja": True, "nee": False}.get(consent),
-                "consent_details": ConsentIn(method=ConsentMethod(method), wording=CONSENT_WORDING),
+                "consent_details": {
+                    "method": ConsentMethod(method),
+                    "wording": CONSENT_WORDING,
+                    # A "no" shares nothing; its record keeps the default.
+                    "organisation_types": kinds if consent == "ja" else list(PARTNER_TYPES),
+                },
                 "resident": resident or None,
             }
         )
@@ -383,13 +402,12 @@ def referral_page(
         session=session, referral_id=referral_id, principal=principal
     )
     public = referral_public(referral, intake, principal)
-    events = referrals.history(session=session, referral_id=referral_id, principal=principal)
-    can_write = Scope.referrals_write in principal.scopes
-    can_forward = (
-        can_write
-        and ReferralStatus(referral.status) not in FINAL
-        and (referral.organisation_id == principal.organisation_id or principal.is_frontoffice)
+    # The read is logged once, by get_with_intake above.
+    events = referrals.history(
+        session=session, referral_id=referral_id, principal=principal, log_read=False
     )
+    can_write = Scope.referrals_write in principal.scopes
+    can_forward = can_write and referrals.can_forward(referral, intake, principal)
     return render(
         "referral.html",
         login=login,
@@ -399,7 +417,8 @@ def referral_page(
         outcomes=list(Outcome),
         partners=_partners(session, referral.organisation_id) if can_forward else [],
         can_forward=can_forward,
-        done=gedaan,
+        # Only a status we know: the link's text is not shown as it is.
+        done=gedaan if gedaan in ReferralStatus.__members__ else "",
     )
 
 
@@ -408,21 +427,27 @@ def referral_status(
     referral_id: uuid.UUID,
     session: SessionDep,
     login: LoginDep,
+    status: Annotated[ReferralStatus, Form()],
     csrf_token: Csrf = "",
-    status: Annotated[ReferralStatus, Form()] = ReferralStatus.received,
     outcome: Annotated[str, Form()] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     principal = login.principal
     principal.require(Scope.referrals_write)
     check_csrf(login.session.csrf_token, csrf_token)
+    # The API's own rules for a status change (a reason to reject, an outcome only to
+    # complete, no NUL): one schema for both ways in.
+    try:
+        change = StatusChange(status=status, note=note.strip() or None, outcome=outcome or None)
+    except ValidationError as exc:
+        raise FormInvalid(_status_problem(status, exc)) from exc
     referrals.change_status(
         session=session,
         principal=principal,
         referral_id=referral_id,
-        status=status,
-        note=note.strip() or None,
-        outcome=Outcome(outcome) if outcome in Outcome.__members__ else None,
+        status=change.status,
+        note=change.note,
+        outcome=change.outcome,
     )
     return RedirectResponse(f"/referrals/{referral_id}?gedaan={status.value}", status_code=303)
 
@@ -439,23 +464,39 @@ def referral_forward(
     principal = login.principal
     principal.require(Scope.referrals_write)
     check_csrf(login.session.csrf_token, csrf_token)
-    if organisation_id is None or not reason.strip():
-        raise InvalidInput("Forwarding needs an organisation and a reason.")
+    try:
+        wanted = ForwardRequest(organisation_id=organisation_id, reason=reason.strip())
+    except ValidationError as exc:
+        raise FormInvalid(
+            "Kies een organisatie en schrijf waarom u de verwijzing doorstuurt (zonder"
+            " bijzondere tekens)."
+        ) from exc
     referrals.forward(
         session=session,
         principal=principal,
         referral_id=referral_id,
-        organisation_id=organisation_id,
-        reason=reason.strip(),
+        organisation_id=wanted.organisation_id,
+        reason=wanted.reason,
     )
     return RedirectResponse(f"/referrals/{referral_id}?gedaan=forwarded", status_code=303)
+
+
+def _status_problem(status: ReferralStatus, exc: ValidationError) -> str:
+    text = str(exc)
+    if "NUL" in text:
+        return "De tekst bevat een teken dat niet bewaard kan worden."
+    if status == ReferralStatus.rejected:
+        return "Schrijf erbij waarom u de verwijzing afwijst."
+    if status == ReferralStatus.completed:
+        return "Kies een uitkomst als u de verwijzing afrondt."
+    return "Een uitkomst hoort alleen bij afronden."
 
 
 # --- dashboard -------------------------------------------------------------------------------
 
 
 def _period(van: str, tot: str) -> tuple[date, date]:
-    today = date.today()
+    today = datetime.now(AMSTERDAM).date()  # the gemeente's today, not the server's
     try:
         end = date.fromisoformat(tot) if tot else today
     except ValueError:
