@@ -210,7 +210,9 @@ def install_error_pages(app: FastAPI) -> None:
             if isinstance(exc, StarletteHTTPException):
                 return error_page(request, exc.status_code)
             if isinstance(exc, RequestValidationError):
-                return error_page(request, 422)
+                # /referrals/not-an-id names nothing that exists: not found, not a form error.
+                in_path = any(e.get("loc", ("",))[0] == "path" for e in exc.errors())
+                return error_page(request, 404 if in_path else 422)
             if isinstance(exc, sa_exc.SQLAlchemyError):
                 # The API's handler tells "busy" (503) from a bug (500); keep its verdict.
                 verdict = await api_handler(request, exc)

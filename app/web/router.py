@@ -362,6 +362,7 @@ def inbox(
         status=chosen,
         open_only=status == "open",
         overdue=True if te_laat else None,
+        limit=referrals.MAX_PAGE,
     )
     items = [
         {
@@ -378,6 +379,7 @@ def inbox(
         status=status if (chosen or status in {"open", "all"}) else "open",
         overdue_only=bool(te_laat),
         statuses=list(ReferralStatus),
+        truncated=len(rows) == referrals.MAX_PAGE,
     )
 
 

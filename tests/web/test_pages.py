@@ -634,3 +634,28 @@ def test_the_intake_form_records_which_partners_may_see_contact_details(client, 
     page = client.get(f"/referrals/{referral_id}").text
     assert "de Vries" not in page
     assert "geen toestemming om contactgegevens met uw organisatie te delen" in main_text(page)
+
+
+def test_a_page_address_with_a_made_up_id_is_not_found(client, staff):
+    corporatie = staff["corporatie"]
+    log_in(client, corporatie.username, corporatie.password)
+    r = client.get("/referrals/not-an-id")
+    assert r.status_code == 404
+    assert "Niet gevonden" in main_text(r.text)
+
+
+def test_a_full_inbox_says_there_is_more(client, staff, monkeypatch):
+    from app.referrals import service as referrals
+
+    desk = staff["thuiszorg"]
+    log_in(client, desk.username, desk.password)
+    _record_intake(client)
+    _record_intake(client)
+    client.cookies.clear()
+    corporatie = staff["corporatie"]
+    log_in(client, corporatie.username, corporatie.password)
+    assert "U ziet de eerste" not in main_text(client.get("/inbox").text)
+    monkeypatch.setattr(referrals, "MAX_PAGE", 1)
+    page = client.get("/inbox").text
+    assert len(_referral_ids(page)) == 1
+    assert "U ziet de eerste 1 verwijzingen" in main_text(page)
