@@ -1,6 +1,8 @@
 import re
+from typing import Any
 
 from fastapi.testclient import TestClient
+from httpx import Response
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -11,13 +13,18 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def log_in(client: TestClient, username: str, password: str) -> TestClient:
+def try_login(client: TestClient, username: str, password: str, **kwargs: Any) -> Response:
+    """Open the login form and post it, as a browser would; the answer as it comes."""
     page = client.get("/login")
-    r = client.post(
+    return client.post(
         "/login",
         data={"csrf_token": csrf_of(page.text), "username": username, "password": password},
-        follow_redirects=False,
+        **kwargs,
     )
+
+
+def log_in(client: TestClient, username: str, password: str) -> TestClient:
+    r = try_login(client, username, password, follow_redirects=False)
     assert r.status_code == 303, r.text
     return client
 

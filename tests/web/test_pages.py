@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from app.audit.models import AuditEntry
 from app.web.pages import WEB_CSP
-from tests.web.helpers import csrf_of, log_in, main_text
+from tests.web.helpers import csrf_of, log_in, main_text, try_login
 
 QUESTION = (
     "Mevrouw kan de trap niet meer op en slaapt beneden; de badkamer is boven. "
@@ -49,15 +49,8 @@ def test_pages_send_you_to_the_login_page_first(client, staff):
 
 
 def test_a_wrong_password_fails_in_plain_dutch(client, staff):
-    page = client.get("/login")
-    r = client.post(
-        "/login",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "username": staff["thuiszorg"].username,
-            "password": "niet-het-goede-wachtwoord",
-        },
-        follow_redirects=False,
+    r = try_login(
+        client, staff["thuiszorg"].username, "niet-het-goede-wachtwoord", follow_redirects=False
     )
     assert r.status_code == 401
     assert "De gebruikersnaam of het wachtwoord klopt niet." in main_text(r.text)
@@ -66,11 +59,7 @@ def test_a_wrong_password_fails_in_plain_dutch(client, staff):
 
 
 def test_an_unknown_username_gets_the_same_answer(client, staff):
-    page = client.get("/login")
-    r = client.post(
-        "/login",
-        data={"csrf_token": csrf_of(page.text), "username": "niemand", "password": "x" * 12},
-    )
+    r = try_login(client, "niemand", "x" * 12)
     assert r.status_code == 401
     assert "De gebruikersnaam of het wachtwoord klopt niet." in r.text
 
@@ -78,31 +67,14 @@ def test_an_unknown_username_gets_the_same_answer(client, staff):
 def test_repeated_failures_lock_the_account(client, staff):
     user = staff["corporatie"]
     for _ in range(4):
-        page = client.get("/login")
-        r = client.post(
-            "/login",
-            data={"csrf_token": csrf_of(page.text), "username": user.username, "password": "fout"},
-        )
+        r = try_login(client, user.username, "fout")
         assert "klopt niet" in r.text
-    page = client.get("/login")
-    r = client.post(
-        "/login",
-        data={"csrf_token": csrf_of(page.text), "username": user.username, "password": "fout"},
-    )
+    r = try_login(client, user.username, "fout")
     assert r.status_code == 401
     answer = main_text(r.text)
     assert "op slot" in answer  # the rule is told, not whether this account is locked
     # Locked: even the right password does not open it now.
-    page = client.get("/login")
-    r = client.post(
-        "/login",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "username": user.username,
-            "password": user.password,
-        },
-        follow_redirects=False,
-    )
+    r = try_login(client, user.username, user.password, follow_redirects=False)
     assert r.status_code == 401
     assert main_text(r.text) == answer
 
@@ -111,11 +83,7 @@ def test_the_lockout_does_not_tell_which_usernames_exist(client, staff):
     def answers(username: str) -> list[str]:
         out = []
         for _ in range(6):
-            page = client.get("/login")
-            r = client.post(
-                "/login",
-                data={"csrf_token": csrf_of(page.text), "username": username, "password": "fout"},
-            )
+            r = try_login(client, username, "fout")
             assert r.status_code == 401
             out.append(main_text(r.text).replace(username, "NAAM"))
         return out
@@ -133,14 +101,10 @@ def test_a_login_post_without_csrf_token_is_refused(client, staff):
 
 def test_the_session_cookie_is_httponly_lax_and_secure_behind_tls(client, staff):
     user = staff["thuiszorg"]
-    page = client.get("/login")
-    r = client.post(
-        "/login",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "username": user.username,
-            "password": user.password,
-        },
+    r = try_login(
+        client,
+        user.username,
+        user.password,
         headers={"X-Forwarded-Proto": "https"},
         follow_redirects=False,
     )
@@ -504,22 +468,10 @@ def test_many_failed_logins_from_one_address_are_slowed_down(client, staff, monk
 
     monkeypatch.setattr(auth, "_failures", TokenBucketLimiter(per_minute=2, burst=2))
     for name in ("demo-corporatie", "demo-welzijn"):  # one password tried on many accounts
-        page = client.get("/login")
-        r = client.post(
-            "/login",
-            data={"csrf_token": csrf_of(page.text), "username": name, "password": "Welkom01!"},
-        )
+        r = try_login(client, name, "Welkom01!")
         assert r.status_code == 401
     user = staff["thuiszorg"]
-    page = client.get("/login")
-    r = client.post(
-        "/login",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "username": user.username,
-            "password": user.password,
-        },
-    )
+    r = try_login(client, user.username, user.password)
     assert r.status_code == 429
     assert "te veel mislukte pogingen" in main_text(r.text)
 
