@@ -55,6 +55,8 @@ class Analysis:
     stems: set[str] = field(default_factory=set)
     negated_stems: set[str] = field(default_factory=set)
     urgent_scores: dict[str, float] = field(default_factory=dict)
+    # A stem's word as the text has it (folded): evidence shows words, not stems ("sinds").
+    surface: dict[str, str] = field(default_factory=dict)
 
 
 def _fold_slow(text: str) -> str:
@@ -202,6 +204,7 @@ class Engine:
         negated: list[str] = []
         stems: set[str] = set()
         negated_stems: set[str] = set()
+        surface: dict[str, str] = {}
         if not negated_clauses:
             # Fast path: no positions needed, each distinct word once.
             words = _TOKEN.findall(expanded)
@@ -209,6 +212,7 @@ class Engine:
             for token in set(words):
                 stem, word_cues = word(token)
                 stems.add(stem)
+                surface.setdefault(stem, token)
                 cues.extend(word_cues)
         else:
             tokens = list(_TOKEN.finditer(expanded))
@@ -216,7 +220,9 @@ class Engine:
             for m in tokens:
                 token = m.group()
                 in_negation = bisect.bisect_right(starts, m.start()) - 1 in negated_clauses
-                (negated_stems if in_negation else stems).add(self._cached_stem(token))
+                stem = self._cached_stem(token)
+                (negated_stems if in_negation else stems).add(stem)
+                surface.setdefault(stem, token)
                 word_cues = self._word_cues(token)
                 if not word_cues:
                     continue
@@ -297,6 +303,7 @@ class Engine:
             negated=negated,
             stems=stems,
             negated_stems=negated_stems,
+            surface=surface,
             urgent_scores=urgent_scores,
         )
 

@@ -110,7 +110,9 @@ def classify(text: str, *, using: learned.Model | None = None) -> Classification
         evidence = list(analysis.evidence[domain])
         if m is not None:
             words = words or m.top_words(x)
-            evidence += [w for w in words[position] if w not in evidence]
+            # The learned layer's stems as the text wrote them ("sind" -> "sinds").
+            written = [analysis.surface.get(w, w) for w in words[position]]
+            evidence += [w for w in dict.fromkeys(written) if w not in evidence]
         if not evidence or not analysis.dutch:
             continue  # a label must name the words behind it
         prefix = _PREFIX[domain]  # formatting the enum each time is slow
@@ -148,7 +150,8 @@ def classify(text: str, *, using: learned.Model | None = None) -> Classification
         guess = max(analysis.urgent_scores.items(), key=lambda kv: (kv[1], kv[0] == "danger"))[0]
         urgent_reasons = [guess]
         words = words or m.top_words(x)
-        urgent_evidence = {guess: words[-1] or ["(learned from examples)"]}
+        written = list(dict.fromkeys(analysis.surface.get(w, w) for w in words[-1]))
+        urgent_evidence = {guess: written or ["(learned from examples)"]}
 
     reason: str | None = None
     if not analysis.dutch:

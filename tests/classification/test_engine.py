@@ -1,3 +1,5 @@
+import re
+
 """How the classifier copes with how people really write."""
 
 import pytest
@@ -150,3 +152,16 @@ def test_function_words_and_deep_stems_do_not_become_cues():
     forgot = engine().analyse("ik ben vergeten de huur te betalen").label_scores
     habitually = engine().analyse("hij vergeet alles").label_scores
     assert forgot.get("zorg.geheugen_dementie", 0) < habitually["zorg.geheugen_dementie"]
+
+
+def test_evidence_from_the_learned_layer_shows_words_as_written_not_stems():
+    from app.classification import service
+
+    result = service.classify(
+        "Mevrouw kan de trap niet meer op en slaapt beneden sinds haar man is overleden."
+    )
+    words = {w for d in result.domains for w in d.evidence}
+    text = "mevrouw kan de trap niet meer op en slaapt beneden sinds haar man is overleden"
+    for word in words:
+        # Every piece of evidence is whole words of the (folded) text: "sinds", never "sind".
+        assert re.search(rf"\b{re.escape(word)}\b", text), word
