@@ -1,6 +1,6 @@
-import re
-
 """How the classifier copes with how people really write."""
+
+import re
 
 import pytest
 
