@@ -65,6 +65,14 @@ def current_login(request: Request, session: SessionDep) -> Login:
 LoginDep = Annotated[Login, Depends(current_login)]
 
 
+def maybe_login(request: Request, session: SessionDep) -> Login | None:
+    """For a form that must not lose what was typed when the login ran out."""
+    return users.resolve_session(session=session, token=request.cookies.get(SESSION_COOKIE))
+
+
+MaybeLoginDep = Annotated[Login | None, Depends(maybe_login)]
+
+
 def check_csrf(expected: str | None, given: str | None) -> None:
     if not expected or not given or not secrets.compare_digest(expected, given):
         raise CsrfFailed("The form's CSRF token is missing or does not match your session.")

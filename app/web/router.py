@@ -37,6 +37,7 @@ from app.web.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     LoginDep,
+    MaybeLoginDep,
     check_csrf,
     client_address,
     count_failure,
@@ -239,7 +240,7 @@ def intake_form(login: LoginDep) -> HTMLResponse:
 @router.post("/intake")
 def intake_submit(
     session: SessionDep,
-    login: LoginDep,
+    maybe: MaybeLoginDep,
     csrf_token: Csrf = "",
     action: Annotated[str, Form()] = "save",
     question: Annotated[str, Form()] = "",
@@ -254,6 +255,11 @@ def intake_submit(
     consent_types: Annotated[list[str] | None, Form()] = None,
     consent_types_shown: Annotated[str, Form()] = "",
 ) -> Response:
+    if maybe is None:
+        # The login ran out while the question was being typed (in a hallway, on a phone):
+        # store nothing, but give the text back so it is not lost.
+        return render("intake_expired.html", question=question, status_code=401)
+    login = maybe
     principal = login.principal
     principal.require(Scope.intakes_write)
     check_csrf(login.session.csrf_token, csrf_token)

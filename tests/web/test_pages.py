@@ -611,3 +611,21 @@ def test_a_full_inbox_says_there_is_more(client, staff, monkeypatch):
     page = client.get("/inbox").text
     assert len(_referral_ids(page)) == 1
     assert "U ziet de eerste 1 verwijzingen" in main_text(page)
+
+
+def test_a_question_typed_while_the_login_ran_out_is_given_back_not_lost(client, staff, session):
+    from app.intakes.models import Intake
+
+    desk = staff["thuiszorg"]
+    log_in(client, desk.username, desk.password)
+    page = client.get("/intake").text
+    client.post("/logout", data={"csrf_token": csrf_of(page)})  # as if the login ran out
+    r = client.post(
+        "/intake",
+        data={"csrf_token": csrf_of(page), "question": QUESTION, "consent": "ja"},
+    )
+    assert r.status_code == 401
+    text = main_text(r.text)
+    assert "nog niet opgeslagen" in text
+    assert QUESTION in r.text  # to copy, log in again and paste
+    assert session.exec(select(Intake)).all() == []  # nothing was stored
