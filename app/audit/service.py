@@ -121,25 +121,27 @@ def _append(session: Session) -> None:
         reserved = session.execute(_RESERVE_SQL, {"count": len(entries)}).first()
         if reserved is not None:
             last_id, previous = reserved
-            first = last_id - len(entries) + 1
-            for n, entry in enumerate(entries):
-                entry.id, entry.prev_hash = first + n, previous
-                entry.hash = previous = _hash(entry)
+            last_hash = _chain(entries, after_id=last_id - len(entries), previous=previous)
             written = insert(_LOG).values([_row(e) for e in entries]).cte("written")
             session.execute(
-                update(_HEAD).where(_HEAD.c.id == 1).values(hash=previous).add_cte(written)
+                update(_HEAD).where(_HEAD.c.id == 1).values(hash=last_hash).add_cte(written)
             )
             return
         # No head row yet: the general way below makes it.
     head = _head(session)
-    for entry in entries:
-        entry.id = head.last_id + 1
-        entry.prev_hash = head.hash
-        entry.hash = _hash(entry)
-        head.last_id, head.hash = entry.id, entry.hash
-        session.add(entry)
-    session.add(head)
+    head.hash = _chain(entries, after_id=head.last_id, previous=head.hash)
+    head.last_id += len(entries)
+    session.add_all([*entries, head])
     session.flush()
+
+
+def _chain(entries: list[AuditEntry], *, after_id: int, previous: str) -> str:
+    """Number the entries on from `after_id`, each linked to the hash before it; the last
+    hash."""
+    for n, entry in enumerate(entries, start=1):
+        entry.id, entry.prev_hash = after_id + n, previous
+        entry.hash = previous = _hash(entry)
+    return previous
 
 
 _LOG = AuditEntry.__table__  # type: ignore[attr-defined]

@@ -30,8 +30,48 @@ def _record_intake(client, **fields):  # type: ignore[no-untyped-def]
     return client.post("/intake", data=data)
 
 
+def _api_intake(client, party, **fields):  # type: ignore[no-untyped-def]
+    """The same question and resident, recorded through the API (as a partner system would)."""
+    r = client.post(
+        "/api/v1/intakes",
+        headers=party.headers,
+        json={
+            "question": QUESTION,
+            "channel": "signalering",
+            "postcode": "3811 AB",
+            "consent": True,
+            "resident": {"name": "mevrouw J. de Vries", "phone": "06-12345678"},
+            **fields,
+        },
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
 def _referral_ids(html: str) -> list[str]:
     return re.findall(r'href="/referrals/([0-9a-f-]{36})"', html)
+
+
+def _corporatie_on_a_new_referral(client, staff):  # type: ignore[no-untyped-def]
+    """The thuiszorg records the question on the page; the corporatie logs in and finds it.
+    Its id and the corporatie's CSRF token."""
+    desk = staff["thuiszorg"]
+    log_in(client, desk.username, desk.password)
+    _record_intake(client)
+    client.cookies.clear()
+    corporatie = staff["corporatie"]
+    log_in(client, corporatie.username, corporatie.password)
+    (referral_id,) = _referral_ids(client.get("/inbox").text)
+    page = client.get(f"/referrals/{referral_id}")
+    return referral_id, csrf_of(page.text)
+
+
+def _status_now(client, referral_id: str) -> str:  # type: ignore[no-untyped-def]
+    now = re.search(
+        r'id="status-now">(.*?)</dd>', client.get(f"/referrals/{referral_id}").text, re.S
+    )
+    assert now
+    return re.sub(r"<[^>]+>", "", now.group(1)).strip()
 
 
 # --- login -----------------------------------------------------------------------------------
@@ -256,13 +296,7 @@ def test_partner_works_a_referral_through_to_completed(client, other_client, sta
 
 
 def test_a_status_post_without_csrf_token_changes_nothing(client, staff):
-    desk = staff["thuiszorg"]
-    log_in(client, desk.username, desk.password)
-    _record_intake(client)
-    corporatie = staff["corporatie"]
-    client.cookies.clear()
-    log_in(client, corporatie.username, corporatie.password)
-    (referral_id,) = _referral_ids(client.get("/inbox").text)
+    referral_id, _ = _corporatie_on_a_new_referral(client, staff)
     r = client.post(f"/referrals/{referral_id}/status", data={"status": "received"})
     assert r.status_code == 403
     assert "De pagina is verlopen" in r.text
@@ -270,20 +304,11 @@ def test_a_status_post_without_csrf_token_changes_nothing(client, staff):
         f"/referrals/{referral_id}/status", data={"status": "received", "csrf_token": "geraden"}
     )
     assert r.status_code == 403
-    now = re.search(
-        r'id="status-now">(.*?)</dd>', client.get(f"/referrals/{referral_id}").text, re.S
-    )
-    assert now
-    assert "Nieuw" in now.group(1)
+    assert "Nieuw" in _status_now(client, referral_id)
 
 
 def test_another_partners_referral_page_does_not_exist(client, other_client, staff):
-    desk = staff["thuiszorg"]
-    log_in(client, desk.username, desk.password)
-    _record_intake(client)
-    corporatie = staff["corporatie"]
-    log_in(client, corporatie.username, corporatie.password)
-    (referral_id,) = _referral_ids(client.get("/inbox").text)
+    referral_id, _ = _corporatie_on_a_new_referral(client, staff)
 
     welzijn = staff["welzijn"]
     log_in(other_client, welzijn.username, welzijn.password)
@@ -301,19 +326,11 @@ def test_another_partners_referral_page_does_not_exist(client, other_client, sta
 
 def test_contact_details_only_where_consent_allows(client, staff):
     desk = staff["thuiszorg"]
-    r = client.post(
-        "/api/v1/intakes",
-        headers=desk.headers,
-        json={
-            "question": QUESTION,
-            "channel": "signalering",
-            "postcode": "3811 AB",
-            "consent": True,
-            "consent_details": {"method": "verbaal", "organisation_types": ["thuiszorg"]},
-            "resident": {"name": "mevrouw J. de Vries", "phone": "06-12345678"},
-        },
+    _api_intake(
+        client,
+        desk,
+        consent_details={"method": "verbaal", "organisation_types": ["thuiszorg"]},
     )
-    assert r.status_code == 201, r.text
     corporatie = staff["corporatie"]
     log_in(client, corporatie.username, corporatie.password)
     (referral_id,) = _referral_ids(client.get("/inbox").text)
@@ -326,12 +343,7 @@ def test_contact_details_only_where_consent_allows(client, staff):
 
 
 def test_a_partner_forwards_a_referral(client, staff):
-    desk = staff["thuiszorg"]
-    log_in(client, desk.username, desk.password)
-    _record_intake(client)
-    corporatie = staff["corporatie"]
-    log_in(client, corporatie.username, corporatie.password)
-    (referral_id,) = _referral_ids(client.get("/inbox").text)
+    referral_id, _ = _corporatie_on_a_new_referral(client, staff)
     page = client.get(f"/referrals/{referral_id}")
     assert "Doorsturen naar een andere organisatie" in page.text
     r = client.post(
@@ -370,18 +382,7 @@ def test_the_inbox_filters_by_status(client, staff):
 def test_gemeente_sees_counts_and_never_a_resident(client, staff, count):
     desk = staff["thuiszorg"]
     for _ in range(count):
-        r = client.post(
-            "/api/v1/intakes",
-            headers=desk.headers,
-            json={
-                "question": QUESTION,
-                "channel": "signalering",
-                "postcode": "3811 AB",
-                "consent": True,
-                "resident": {"name": "mevrouw J. de Vries", "phone": "06-12345678"},
-            },
-        )
-        assert r.status_code == 201
+        _api_intake(client, desk)
     gemeente = staff["gemeente"]
     log_in(client, gemeente.username, gemeente.password)
     page = client.get("/dashboard")
@@ -474,26 +475,6 @@ def test_many_failed_logins_from_one_address_are_slowed_down(client, staff, monk
     r = try_login(client, user.username, user.password)
     assert r.status_code == 429
     assert "te veel mislukte pogingen" in main_text(r.text)
-
-
-def _corporatie_on_a_new_referral(client, staff):  # type: ignore[no-untyped-def]
-    desk = staff["thuiszorg"]
-    log_in(client, desk.username, desk.password)
-    _record_intake(client)
-    client.cookies.clear()
-    corporatie = staff["corporatie"]
-    log_in(client, corporatie.username, corporatie.password)
-    (referral_id,) = _referral_ids(client.get("/inbox").text)
-    page = client.get(f"/referrals/{referral_id}")
-    return referral_id, csrf_of(page.text)
-
-
-def _status_now(client, referral_id: str) -> str:  # type: ignore[no-untyped-def]
-    now = re.search(
-        r'id="status-now">(.*?)</dd>', client.get(f"/referrals/{referral_id}").text, re.S
-    )
-    assert now
-    return re.sub(r"<[^>]+>", "", now.group(1)).strip()
 
 
 @pytest.mark.parametrize(
