@@ -234,7 +234,7 @@ class Engine:
         cue_hits: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for i in self._index.candidates(expanded):
             kind, name, weight = self._payloads[i]
-            pattern = self._index.patterns[i]
+            pattern = self._index.scanners[i]
             if kind == "phrase":
                 for m in pattern.finditer(expanded):
                     if bisect.bisect_right(starts, m.start()) - 1 in negated_clauses:
