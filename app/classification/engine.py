@@ -121,6 +121,7 @@ class Engine:
             entries += [(p, ("cue", reason, w)) for p, w in cues]
         self._index = AnchorIndex([p for p, _ in entries])
         self._payloads = [payload for _, payload in entries]
+        self._abbreviations = frozenset(lx.ABBREVIATIONS)
         self._abbrev = re.compile(r"\b(" + "|".join(map(re.escape, lx.ABBREVIATIONS)) + r")\b")
         self._negation = re.compile("|".join(f"(?:{p})" for p in lx.NEGATION_FRAMES))
         self._breaks = re.compile(lx.NEGATION_BREAKS)
@@ -188,8 +189,16 @@ class Engine:
     # --- whole text --------------------------------------------------------------------------
 
     def analyse(self, text: str) -> Analysis:
-        folded = fold(text)
-        expanded = self._abbrev.sub(lambda m: lx.ABBREVIATIONS[m.group(1)], folded)
+        expanded = fold(text)
+        words = _TOKEN.findall(expanded)
+        abbreviations = self._abbreviations
+        if not abbreviations.isdisjoint(words) or (
+            "-" in expanded and any(not abbreviations.isdisjoint(w.split("-")) for w in words)
+        ):
+            # Only then: a substitution costs more than the set test, and most texts have no
+            # abbreviation. What the regex matches is a token, or a part of a "hh-bezoek" one.
+            expanded = self._abbrev.sub(lambda m: lx.ABBREVIATIONS[m.group(1)], expanded)
+            words = _TOKEN.findall(expanded)
 
         # Clauses, for negation: "geen hulp nodig bij het wassen, wel bij de boodschappen".
         starts = [0]
@@ -207,7 +216,6 @@ class Engine:
         surface: dict[str, str] = {}
         if not negated_clauses:
             # Fast path: no positions needed, each distinct word once.
-            words = _TOKEN.findall(expanded)
             word = self._word
             for token in set(words):
                 stem, word_cues = word(token)
