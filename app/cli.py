@@ -32,12 +32,17 @@ user_cli = typer.Typer(help="Manage staff logins for the web pages.", no_args_is
 cli.add_typer(user_cli, name="user")
 
 CLASSIFIER_DATA = Path(__file__).resolve().parents[1] / "tests/data/classifier"
-DEFAULT_EVAL_DATA = CLASSIFIER_DATA / "test.jsonl"
+# The held-out set: the first test split and the second, written later by two other writers.
+DEFAULT_EVAL_DATA = [CLASSIFIER_DATA / "test.jsonl", CLASSIFIER_DATA / "test2.jsonl"]
 DEFAULT_TRAIN_DATA = [
     CLASSIFIER_DATA / "train.jsonl",
     CLASSIFIER_DATA / "train_extra.jsonl",
     CLASSIFIER_DATA / "train_more.jsonl",
     CLASSIFIER_DATA / "dev.jsonl",
+    CLASSIFIER_DATA / "train_n.jsonl",
+    CLASSIFIER_DATA / "train_p.jsonl",
+    CLASSIFIER_DATA / "train_r.jsonl",
+    CLASSIFIER_DATA / "train_s.jsonl",
 ]
 
 
@@ -416,19 +421,25 @@ def openapi(
 @classifier_cli.command("eval")
 def classifier_eval(
     data: Annotated[
-        Path, typer.Option(help="JSONL with {text, domains[, urgent]} per line.")
-    ] = DEFAULT_EVAL_DATA,
+        list[Path] | None,
+        typer.Option(
+            help="JSONL with {text, domains[, urgent]} per line; repeat to join files. "
+            "Default: the held-out set, test.jsonl and test2.jsonl."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     errors: Annotated[int, typer.Option(help="Also list this many misclassified texts.")] = 0,
 ) -> None:
     """Per-domain precision, recall and F1, macro-F1, and urgent-signal recall."""
     from app.classification import evaluate, service
 
+    files = data or DEFAULT_EVAL_DATA
     try:
-        rows = evaluate.load_jsonl(data)
+        rows = [row for f in files for row in evaluate.load_jsonl(f)]
     except (OSError, ValueError) as exc:
         _fail(str(exc))
         return
+    names = " + ".join(str(f) for f in files)
 
     def predict(text: str) -> tuple[set[str], bool]:
         result = service.classify(text)
@@ -441,13 +452,13 @@ def classifier_eval(
                 {
                     **report.as_dict(),
                     "classifier_version": service.version(),
-                    "data": str(data),
+                    "data": [str(f) for f in files],
                 },
                 indent=2,
             )
         )
     else:
-        typer.echo(evaluate.format_report(report, f"{service.version()} on {data}"))
+        typer.echo(evaluate.format_report(report, f"{service.version()} on {names}"))
     for err in report.errors[:errors]:
         urgent = f"urgent {err['urgent']}->{err['got_urgent']}"
         typer.echo(f"- {err['gold']} -> {err['got']} {urgent}: {err['text'][:160]}")
@@ -457,7 +468,7 @@ def _training_rows(files: list[Path], held_out_advice: str) -> list[dict[str, An
     """Labelled rows from JSONL files; never the held-out test split."""
     from app.classification import evaluate
 
-    if any(f.name == "test.jsonl" for f in files):
+    if any(f.name.startswith("test") for f in files):  # test.jsonl, test2.jsonl
         _fail(f"the test split is held out; {held_out_advice}")
     try:
         return [row for f in files for row in evaluate.load_jsonl(f)]
@@ -470,7 +481,7 @@ def _training_rows(files: list[Path], held_out_advice: str) -> list[dict[str, An
 def classifier_train(
     data: Annotated[
         list[Path] | None,
-        typer.Option(help="Labelled JSONL; repeat. Default: train, train_extra, train_more, dev."),
+        typer.Option(help="Labelled JSONL; repeat. Default: every train*.jsonl file and dev."),
     ] = None,
     output: Annotated[Path | None, typer.Option(help="Where to write the model.")] = None,
     min_recall: Annotated[

@@ -30,6 +30,14 @@ _FUZZY_TOKEN_MIN = 7
 # collide with cues ("was" is the stem of "wassen", "haar" that of "haren").
 _FUNCTION_WORDS = frozenset(lx.DUTCH_FUNCTION_WORDS) | {"gewoon", "gewone"}  # stem: woon
 _DOMAINS = tuple(Domain)  # iterating the enum itself is slow on the hot path
+# "Label the need, not the background": the need is mostly in the sentence that asks. A
+# sentence asks when it ends in "?" or carries one of these words.
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
+_ASKS = re.compile(
+    r"\b(graag|verzoek|vraag|vraagt|vragen|zoek|zoekt|zoeken|nodig|help|helpen|hulp bij"
+    r"|aanvraag|aanvragen|aanmelden|wil ik|wil graag|willen graag|kan iemand|kunnen jullie"
+    r"|wie kan|waar kan|hoe kan|hoe kom|hoe moet|is er|zijn er|kan ik|mag ik|moet ik)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,8 @@ class Analysis:
     urgent_scores: dict[str, float] = field(default_factory=dict)
     # A stem's word as the text has it (folded): evidence shows words, not stems ("sinds").
     surface: dict[str, str] = field(default_factory=dict)
+    # The same noisy-OR over the cues in the sentences that ask (see _ASKS) only.
+    request_scores: dict[str, float] = field(default_factory=dict)
 
 
 def _fold_slow(text: str) -> str:
@@ -240,6 +250,7 @@ class Engine:
                 cues.extend(word_cues)
         strong_hits: dict[str, list[str]] = defaultdict(list)
         cue_hits: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        phrase_at: list[tuple[int, Cue]] = []
         for i in self._index.candidates(expanded):
             kind, name, weight = self._payloads[i]
             pattern = self._index.scanners[i]
@@ -248,7 +259,9 @@ class Engine:
                     if bisect.bisect_right(starts, m.start()) - 1 in negated_clauses:
                         negated.append(m.group())
                         continue
-                    cues.append(Cue(name, weight, m.group().strip()))
+                    cue = Cue(name, weight, m.group().strip())
+                    cues.append(cue)
+                    phrase_at.append((m.start(), cue))
             elif kind == "strong":
                 strong_hits[name] += [m.group().strip() for m in pattern.finditer(expanded)]
             else:
@@ -292,6 +305,12 @@ class Engine:
             if not cue.label.endswith("."):
                 sub_evidence[cue.label].append(cue.evidence)
 
+        label_scores = {k: round(1 - v, 4) for k, v in miss_label.items()}
+        domain_scores = {d: round(1 - v, 4) for d, v in miss_domain.items()}
+        request_scores = self._request_scores(
+            expanded, phrase_at, negated_clauses, starts, label_scores, domain_scores
+        )
+
         function_words = sum(map(lx.DUTCH_FUNCTION_WORDS.__contains__, words))
         strongest = max((c.weight for c in cues), default=0.0)
         dutch = (
@@ -300,8 +319,8 @@ class Engine:
             or strongest >= 0.8  # terse staff notes: few function words, clear jargon
         )
         return Analysis(
-            label_scores={k: round(1 - v, 4) for k, v in miss_label.items()},
-            domain_scores={d: round(1 - v, 4) for d, v in miss_domain.items()},
+            label_scores=label_scores,
+            domain_scores=domain_scores,
             evidence=evidence,
             subcategory_evidence=dict(sub_evidence),
             urgent_reasons=urgent,
@@ -313,7 +332,53 @@ class Engine:
             negated_stems=negated_stems,
             surface=surface,
             urgent_scores=urgent_scores,
+            request_scores=request_scores,
         )
+
+    def _request_scores(
+        self,
+        text: str,
+        phrase_at: list[tuple[int, Cue]],
+        negated_clauses: set[int],
+        starts: list[int],
+        label_scores: dict[str, float],
+        domain_scores: dict[Domain, float],
+    ) -> dict[str, float]:
+        """Noisy-OR per label and per domain ("wonen.") over the cues in the asking sentences;
+        empty when no sentence asks."""
+        spans = [m.span() for m in _SENTENCE.finditer(text)]
+        asking = [
+            (a, b)
+            for a, b in spans
+            if text[a:b].rstrip().endswith("?") or _ASKS.search(text, a, b) is not None
+        ]
+        if not asking:
+            return {}  # no asking sentence: the features say so by being absent
+        if len(asking) == len(spans):
+            # Every sentence asks (most short texts): the scores of the whole text.
+            found = {f"{d}.": s for d, s in domain_scores.items() if s}
+            return {**label_scores, **found}
+        cues: list[Cue] = []
+        for a, b in asking:
+            for m in _TOKEN.finditer(text, a, b):
+                if (
+                    negated_clauses
+                    and bisect.bisect_right(starts, m.start()) - 1 in negated_clauses
+                ):
+                    continue
+                cues.extend(self._word(m.group())[1])
+        cues += [c for at, c in phrase_at if any(a <= at < b for a, b in asking)]
+        miss: dict[str, float] = {}
+        seen: set[tuple[str, str]] = set()
+        for cue in cues:
+            if (cue.label, cue.evidence) in seen:
+                continue
+            seen.add((cue.label, cue.evidence))
+            domain = cue.label.split(".", 1)[0] + "."
+            miss[cue.label] = miss.get(cue.label, 1.0) * (1 - cue.weight)
+            if domain != cue.label:
+                miss[domain] = miss.get(domain, 1.0) * (1 - cue.weight)
+        return {label: round(1 - v, 4) for label, v in miss.items()}
 
     def _negated_signal(self, text: str, reason: str) -> bool:
         """True when the text says outright that this signal is absent ("geen suïcidale

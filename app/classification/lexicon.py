@@ -1217,6 +1217,11 @@ NEGATION_FRAMES: list[str] = [
     r"\b(is|zijn|al) (al )?(geregeld|opgelost|in orde|aangevraagd|aanwezig)\b",
     r"\bhoeft (niet|geen)\b",
     r"\bniets (mis|aan de hand)\b",
+    # Already arranged: background to the question, not the need ("krijg al thuiszorg voor het
+    # douchen", "PV loopt via ons", "casemanager is al betrokken").
+    r"\b(loopt|lopen|liep) (al|goed|prima|via)\b",
+    r"\b(krijg|krijgt|krijgen|kreeg|kregen) (nu |ook |sinds kort |gelukkig |er )?al\b",
+    r"\b(al|inmiddels) (betrokken|geleverd|toegekend|in beeld|gestart)\b",
 ]
 NEGATION_BREAKS = r"[.;:!?\n]|,|\b(maar|wel|alleen|echter|behalve|wat wel|wel een)\b"
 
@@ -1247,6 +1252,8 @@ URGENT_PATTERNS: dict[str, list[str]] = {
         r"\b(pillen|medicijnen|tabletten) (sparen|opsparen|verzamelen|allemaal innemen)\b",
         r"\b(van|vanaf) (de|het) (flat|balkon|brug|dak) (springen|af)\b",
         r"\bvoor de trein\b",
+        # Standing on a bridge, the rails or a roof is said, not explained.
+        r"\b(op|bij) (de|het|een) (brug|spoor|rails|dak|spoorbrug) (ge)?(staan|stond|stonden|gestaan)\b",
         r"\b(mezelf|mijzelf|zichzelf|zelf) (iets )?(aan ?(te )?doen|van kant)\b",
         r"\b113\b",
         r"\bdoodsgedachten\b",
@@ -1348,8 +1355,13 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bgeen (zin|nut) meer\b", 0.45),
         (r"\b(niet meer|nooit meer) (hoeven|hoef) (te )?(leven|wakker)\b", 0.85),
         (r"\b(slapen|inslapen) en niet meer wakker\b", 0.9),
+        # "ik hoop elke avond dat het de laatste is": a passive death wish.
         (
-            r"\b(zelfbeschadiging|snijdt zich|snijden in|krast zich|zichzelf (snijdt|pijn doet|beschadigt))\b",
+            r"\b(hoop|hoopt|bid|bidt)\b.{0,25}\b(het|dit|vandaag) (de|mijn|zijn|haar) laatste (is|dag|nacht)\b",
+            0.7,
+        ),
+        (
+            r"\b(zelfbeschadiging|snijdt zich|snijden in|krast zich|zichzelf (snijdt|pijn doet|beschadigt)|(snij|snijd|sneed|kras|kraste) (me|mezelf|mijzelf|zich|zichzelf))\b",
             0.85,
         ),
         (r"\b(overdosis|alle pillen|hele strip|doosje (pillen|paracetamol))\b", 0.8),

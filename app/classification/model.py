@@ -32,7 +32,7 @@ URGENT_MIN_RECALL = 0.95
 # on unseen questions came out a little lower than the cross-validated figure (dev split).
 MIN_RECALL = 0.92
 # Feature families kept however rare; the others (words, negated words) need MIN_STEM_COUNT rows.
-ALWAYS = ("lex:", "dom:", "urgent:", "urgency:")
+ALWAYS = ("lex:", "dom:", "urgent:", "urgency:", "ask:")
 # Words that say nothing about a domain: not features, never evidence.
 STOP = frozenset(DUTCH_FUNCTION_WORDS) | {
     "heb",
@@ -59,6 +59,8 @@ def features(analysis: Analysis) -> dict[str, float]:
     for reason, score in analysis.urgent_scores.items():
         if score:
             x[f"urgency:{reason}"] = score
+    for label, score in analysis.request_scores.items():
+        x[f"ask:{label}"] = score
     for stem in analysis.stems - STOP:
         x[f"w:{stem}"] = 1.0
     for stem in analysis.negated_stems - STOP:

@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from typer.testing import CliRunner
 
 from app.cli import cli
@@ -121,6 +123,13 @@ def test_classifier_eval_command(tmp_path):
     assert figures["examples"] == 2
     assert set(figures["domains"]) == {"wonen", "welzijn", "zorg"}
     assert "macro_f1" in figures
+    # Two files are evaluated as one set.
+    r = CliRunner().invoke(
+        cli, ["classifier", "eval", "--data", str(f), "--data", str(f), "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["examples"] == 4
+    assert json.loads(r.stdout)["data"] == [str(f), str(f)]
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "x"}\n')
     r = CliRunner().invoke(cli, ["classifier", "eval", "--data", str(bad)])
@@ -128,14 +137,17 @@ def test_classifier_eval_command(tmp_path):
     assert "domains" in r.output
 
 
-def test_classifier_train_refuses_the_test_split():
+@pytest.mark.parametrize("split", ["test.jsonl", "test2.jsonl"])
+def test_classifier_train_refuses_the_test_splits(split):
     r = CliRunner().invoke(
         cli,
         [
             "classifier",
             "train",
             "--data",
-            "tests/data/classifier/test.jsonl",
+            "tests/data/classifier/train.jsonl",
+            "--data",
+            f"tests/data/classifier/{split}",
             "--output",
             "/dev/null",
         ],
