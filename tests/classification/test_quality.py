@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 from app.classification import evaluate, model, service
-from app.cli import DEFAULT_EVAL_DATA, DEFAULT_TRAIN_DATA
 from app.classification.schemas import Domain
+from app.cli import DEFAULT_EVAL_DATA, DEFAULT_TRAIN_DATA
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "classifier"
 
