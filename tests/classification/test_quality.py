@@ -10,8 +10,8 @@ from app.cli import DEFAULT_EVAL_DATA, DEFAULT_TRAIN_DATA
 DATA = Path(__file__).resolve().parents[1] / "data" / "classifier"
 
 
-def _report(split: str) -> evaluate.Report:
-    rows = evaluate.load_jsonl(DATA / f"{split}.jsonl")
+def _report(files: list[Path]) -> evaluate.Report:
+    rows = [r for f in files for r in evaluate.load_jsonl(f)]
 
     def predict(text: str) -> tuple[set[str], bool]:
         result = service.classify(text)
@@ -40,16 +40,16 @@ def _rows(path: Path) -> list[dict]:
 
 
 def test_held_out_quality_does_not_regress():
-    # Floors just under the level measured for lexicon-1.3 (see README: macro-F1 0.875, recall
-    # wonen 0.955, welzijn 0.816, zorg 0.946, urgent 0.95). Macro-F1 and welzijn recall are
-    # below the targets of 0.90 / 0.90; welzijn recall fell from 0.898 (lexicon-1.2) although
-    # cross-validation on the training files rose (0.879 -> 0.896). They catch a change that
-    # makes things worse.
-    d = _report("test").as_dict()
-    assert d["macro_f1"] >= 0.87
+    # Floors just under what lexicon-1.4 measured on the held-out set, test + test2, 401
+    # questions (README): macro-F1 0.898, recall wonen 0.949, welzijn 0.909, zorg 0.942,
+    # urgent 0.918. Macro-F1 and urgent recall are below the targets (0.90 / 0.95); the floors
+    # catch a change that makes things worse.
+    d = _report(DEFAULT_EVAL_DATA).as_dict()
+    assert d["examples"] == 401
+    assert d["macro_f1"] >= 0.89
     recall = {name: m["recall"] for name, m in d["domains"].items()}
     assert recall["wonen"] >= 0.93
-    assert recall["welzijn"] >= 0.80
+    assert recall["welzijn"] >= 0.89
     assert recall["zorg"] >= 0.92
     assert d["urgent"]["recall"] >= 0.90
 
