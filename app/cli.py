@@ -32,8 +32,13 @@ user_cli = typer.Typer(help="Manage staff logins for the web pages.", no_args_is
 cli.add_typer(user_cli, name="user")
 
 CLASSIFIER_DATA = Path(__file__).resolve().parents[1] / "tests/data/classifier"
-# The held-out set: the first test split and the second, written later by two other writers.
-DEFAULT_EVAL_DATA = [CLASSIFIER_DATA / "test.jsonl", CLASSIFIER_DATA / "test2.jsonl"]
+# The held-out set: the first test split, and test2 and test3, written later by three other
+# writers (tests/data/classifier/README.md).
+DEFAULT_EVAL_DATA = [
+    CLASSIFIER_DATA / "test.jsonl",
+    CLASSIFIER_DATA / "test2.jsonl",
+    CLASSIFIER_DATA / "test3.jsonl",
+]
 DEFAULT_TRAIN_DATA = [
     CLASSIFIER_DATA / "train.jsonl",
     CLASSIFIER_DATA / "train_extra.jsonl",
@@ -43,6 +48,8 @@ DEFAULT_TRAIN_DATA = [
     CLASSIFIER_DATA / "train_p.jsonl",
     CLASSIFIER_DATA / "train_r.jsonl",
     CLASSIFIER_DATA / "train_s.jsonl",
+    CLASSIFIER_DATA / "train_u.jsonl",
+    CLASSIFIER_DATA / "train_v.jsonl",
 ]
 
 
@@ -424,7 +431,7 @@ def classifier_eval(
         list[Path] | None,
         typer.Option(
             help="JSONL with {text, domains[, urgent]} per line; repeat to join files. "
-            "Default: the held-out set, test.jsonl and test2.jsonl."
+            "Default: the held-out set, test.jsonl, test2.jsonl and test3.jsonl."
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,

@@ -133,7 +133,8 @@ class Engine:
         self._payloads = [payload for _, payload in entries]
         self._abbreviations = frozenset(lx.ABBREVIATIONS)
         self._abbrev = re.compile(r"\b(" + "|".join(map(re.escape, lx.ABBREVIATIONS)) + r")\b")
-        self._negation = re.compile("|".join(f"(?:{p})" for p in lx.NEGATION_FRAMES))
+        # Negation frames through the same prefilter: most texts can match none of them.
+        self._negation = AnchorIndex(lx.NEGATION_FRAMES)
         self._breaks = re.compile(lx.NEGATION_BREAKS)
         self._urgent = {
             reason: [Guarded(p) for p in patterns]
@@ -213,7 +214,12 @@ class Engine:
         # Clauses, for negation: "geen hulp nodig bij het wassen, wel bij de boodschappen".
         starts = [0]
         negated_clauses: set[int] = set()
-        negations = list(self._negation.finditer(expanded))
+        negation = self._negation
+        negations = [
+            m
+            for i in negation.candidates(expanded)
+            for m in negation.scanners[i].finditer(expanded)
+        ]
         if negations:
             starts += [m.end() for m in self._breaks.finditer(expanded)]
             for m in negations:
@@ -347,10 +353,12 @@ class Engine:
         """Noisy-OR per label and per domain ("wonen.") over the cues in the asking sentences;
         empty when no sentence asks."""
         spans = [m.span() for m in _SENTENCE.finditer(text)]
+        # One pass for the asking words; a match never crosses a sentence end (no punctuation).
+        asks = [m.start() for m in _ASKS.finditer(text)]
         asking = [
             (a, b)
             for a, b in spans
-            if text[a:b].rstrip().endswith("?") or _ASKS.search(text, a, b) is not None
+            if text[a:b].rstrip().endswith("?") or any(a <= at < b for at in asks)
         ]
         if not asking:
             return {}  # no asking sentence: the features say so by being absent

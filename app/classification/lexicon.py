@@ -1243,7 +1243,12 @@ URGENT_PATTERNS: dict[str, list[str]] = {
         r"\b(een )?eind(e)? aan (mijn|zijn|haar|het) leven\b",
         r"\ber een eind(e)? aan (te )?(maken|breien)\b",
         r"\buit het leven (te )?(stappen|stapt|gaan)\b",
-        r"\b(zie|ziet|zag) het (leven |allemaal )?niet meer zitten\b",
+        r"\b(zie|ziet|zag) het (leven |allemaal )?niet meer (zo )?zitten\b",
+        r"\bafscheidsbrie(f|ven)\b",
+        # Self-harm and saved-up pills, also when other words come between.
+        r"\b(gekrast|gesneden|krassen|snijden) in (mijn|m'n|mn|zijn|haar) (arm|armen|pols|polsen|been|benen)\b",
+        r"\bin (mijn|m'n|mn|zijn|haar) (arm|armen|pols|polsen|been|benen) (gekrast|gesneden|krassen|snijden|kras|snij)\b",
+        r"\b(pillen|medicijnen|tabletten|slaappillen)\b.{0,40}\b(gespaard|opgespaard|verzameld|apart gelegd)\b",
         r"\bhet leven (heeft )?geen zin\b",
         r"\b(heeft|heb) (het leven )?geen zin meer\b",
         r"\bbeter af zonder (mij|hem|haar|me)\b",
@@ -1279,6 +1284,7 @@ URGENT_PATTERNS: dict[str, list[str]] = {
         r"\bmisbruik\w*",
         r"\bintimid\w*",
         r"\bveilig thuis\b",
+        r"\bvt-?melding\b",
         r"\bstalk\w*",
         r"\b(dwingt|dwong|gedwongen)\b",
         r"\b(onder druk) (gezet|zetten)\b",
@@ -1304,7 +1310,7 @@ URGENT_PATTERNS: dict[str, list[str]] = {
         r"\b('s|s) ?nachts (buiten|op straat|de deur uit|rond|te dwalen|aan het dwalen|verdwaald)\b",
         r"\b(nachts|nacht) (gevonden|opgehaald|teruggebracht)\b",
         r"\bpolitie (heeft|bracht|vond) (haar|hem)\b",
-        r"\b(eet|drinkt) (niet|nauwelijks|bijna niets|niets) meer\b",
+        r"\b(eet|drinkt) (niet|nauwelijks|bijna niets|bijna niks|niks|niets) meer\b",
         r"\b(ondervoed|uitgedroogd|vermagerd)\w*",
         r"\bverloedering\b",
         r"\b(afgesloten|afsluiting) van (gas|stroom|energie|water)\b",
@@ -1315,6 +1321,11 @@ URGENT_PATTERNS: dict[str, list[str]] = {
         r"\b(acuut|direct) gevaar\b",
         r"\blevensgevaarlijk\b",
         r"\bkortsluiting\b",
+        # Sparks and scorching: an electrical fire starting.
+        r"\b(vonken|vonkt|vonkte|schroeilucht)\b",
+        r"\b(ruikt|rook|stinkt) (het )?(geschroeid|verschroeid|verbrand|naar rook|naar brand)\b",
+        # "zet de oven aan en vergeet het": a cooker left on by someone who forgets.
+        r"\b(zet|zette|doet|deed) (het gas|de oven|het fornuis|de kookplaat|de pan|het vuur) aan en (vergeet|vergat)\b",
     ],
 }
 
@@ -1365,6 +1376,13 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
             0.85,
         ),
         (r"\b(overdosis|alle pillen|hele strip|doosje (pillen|paracetamol))\b", 0.8),
+        (r"\b(doos|strip|strippen|pot) (pillen|paracetamol|slaappillen|oxazepam|tabletten)\b", 0.7),
+        # A passive death wish in religious words: "ik bid elke avond dat God me komt halen".
+        (
+            r"\b(god|de dood|onze lieve heer|de lieve heer) (me|mij|hem|haar) (komt|mag|zou) (komen )?halen\b",
+            0.8,
+        ),
+        (r"\bwat heeft (het|dit|dat) (leven )?(nog )?(voor )?zin\b", 0.6),
         (
             r"\b(niet meer (verder )?kan|het niet meer trekt|op is|kapot is)\b.{0,40}\b(leven|dood|eind)\b",
             0.7,
@@ -1378,6 +1396,16 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
     ],
     "violence": [
         (r"\bdreig\w* (me|mij|haar|hem|ons|dat|anders|ermee|te)\b|\bbedreig\w*", 0.85),
+        # Exploitation and restraint: documents taken, marks of being held.
+        (
+            r"\b(paspoort|id-kaart|identiteitsbewijs|papieren) (inhoudt|ingehouden|afgepakt|ingenomen|afgenomen)\b",
+            0.6,
+        ),
+        (r"\b(houdt|hield) (zijn|haar|hun|mijn|ons) (paspoort|id-kaart|papieren) in\b", 0.6),
+        (
+            r"\b(schaafwonden|striemen|drukplekken) (aan|op|om) (de |zijn |haar )?(polsen|enkels|armen)\b",
+            0.6,
+        ),
         (r"\bdreig\w*", 0.35),
         (r"\bmes\b", 0.6),
         (r"\bdoodsbang\b", 0.45),
@@ -1506,6 +1534,7 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
             0.6,
         ),
         (r"\b(verkeerde|dubbele|te veel) (medicijnen|medicatie|pillen|dosis)\b", 0.6),
+        (r"\b(hypo|hypoglykemie|te veel insuline|dubbel gespoten|(2x|twee keer) gespoten)\b", 0.6),
         (r"\b(levensgevaar\w*|gevaarlijk\w*|onveilig\w*)\b", 0.45),
         (r"\b(ligt|lag|liggen) (al )?(dagen|uren|de hele (dag|nacht))\b", 0.7),
         (r"\b(niet (meer )?gezien|niemand gezien|geen teken van leven)\b", 0.5),
@@ -1515,6 +1544,17 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(mager|vermagerd|afgevallen|ondervoeding)\b", 0.35),
         (r"\b(hartstikke|erg|heel|te) koud\b|\bkou lijden\b", 0.4),
         (r"\b(weglopen|loopt weg|liep weg|gaat zwerven|zwerft)\b", 0.5),
+        (
+            r"\b(loopt|liep|lopen|gaat|ging) ('s|s) ?(avonds|nachts) (weg|de deur uit|naar buiten)\b",
+            0.6,
+        ),
+        # Hoarding: the risk is fire and not reaching the cooker or the meter cupboard.
+        (r"\b(tot aan het|tot het) plafond (vol|opgestapeld|gestapeld)\b", 0.45),
+        (r"\b(stapels|bergen) (kranten|papier|dozen|spullen)\b", 0.3),
+        (
+            r"\bniet (meer )?bij (het|de) (gasfornuis|fornuis|kookplaat|meterkast|nooduitgang)\b",
+            0.45,
+        ),
         (r"\b(kraan|kranen|water) (open|aan) (laten staan|gelaten|staan)\b", 0.5),
         (r"\b(deur|voordeur) (open|wagenwijd open) (laten staan|liet staan|staat)\b", 0.35),
     ],

@@ -27,7 +27,11 @@ from app.classification.schemas import Domain
 DOMAINS = tuple(Domain)  # iterating the enum itself is slow on the hot path
 MODEL_FILE = Path(__file__).with_name("model.json")
 MIN_STEM_COUNT = 2
-URGENT_MIN_RECALL = 0.95
+# The urgency head's threshold keeps this recall out of fold, 0.02 above the 0.95 target, as
+# MIN_RECALL does for the domains: on questions from new writers, urgent recall came out below
+# the cross-validated figure (0.918 held out against 0.959 in round 1). A missed safety signal
+# costs more than a false alarm, which a person checks.
+URGENT_MIN_RECALL = 0.97
 # Each domain's threshold keeps this recall out of fold: above the 0.90 target, because recall
 # on unseen questions came out a little lower than the cross-validated figure (dev split).
 MIN_RECALL = 0.92
@@ -338,23 +342,26 @@ def fit(
             "cv_recall": round(chosen[3], 4),
         }
     report["cv_macro_f1"] = round(sum(report[str(d)]["cv_f1"] for d in Domain) / len(Domain), 4)
-    # Urgency: the highest threshold at which the learned head alone keeps recall >= 0.95 out
-    # of fold; at run time it is OR-ed with the rules, which name the reason.
+    # Urgency: the highest threshold at which the learned head alone keeps recall >=
+    # URGENT_MIN_RECALL out of fold (the lowest tried when none does); at run time it is OR-ed
+    # with the rules, which name the reason.
     labelled = [bool(r.get("urgent")) for r in rows]
     positives = sum(labelled)
     urgent_threshold = 0.5
     report["urgent_head"] = {"threshold": urgent_threshold}
-    for step in range(50, 4, -1):
+    for step in range(50, 0, -1):
         t = step / 100
         tp = sum(1 for u, g in zip(oof_urgency, labelled, strict=True) if g and u >= t)
         fp = sum(1 for u, g in zip(oof_urgency, labelled, strict=True) if not g and u >= t)
-        if positives and tp / positives >= URGENT_MIN_RECALL:
-            urgent_threshold = t
-            report["urgent_head"] = {
-                "threshold": t,
-                "cv_recall": round(tp / positives, 4),
-                "cv_precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
-            }
+        if not positives:
+            break
+        urgent_threshold = t
+        report["urgent_head"] = {
+            "threshold": t,
+            "cv_recall": round(tp / positives, 4),
+            "cv_precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
+        }
+        if tp / positives >= URGENT_MIN_RECALL:
             break
 
     final = train(rows, engine, l2=l2, version=version)

@@ -30,9 +30,10 @@ def test_dataset_shape():
     held_out = {r["text"] for f in DEFAULT_EVAL_DATA for r in _rows(f)}
     training = {r["text"] for f in DEFAULT_TRAIN_DATA for r in _rows(f)}
     assert not held_out & training
-    test2 = _rows(DATA / "test2.jsonl")
-    assert len(test2) >= 250
-    assert sum(len(r["domains"]) > 1 for r in test2) / len(test2) >= 0.30
+    for name, at_least in (("test2.jsonl", 250), ("test3.jsonl", 150)):
+        split = _rows(DATA / name)
+        assert len(split) >= at_least
+        assert sum(len(r["domains"]) > 1 for r in split) / len(split) >= 0.30
 
 
 def _rows(path: Path) -> list[dict]:
