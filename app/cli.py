@@ -446,6 +446,8 @@ def classifier_eval(
     except (OSError, ValueError) as exc:
         _fail(str(exc))
         return
+    if not rows:
+        _fail("no labelled rows in " + ", ".join(str(f) for f in files))
     names = " + ".join(str(f) for f in files)
 
     def predict(text: str) -> tuple[set[str], bool]:
@@ -475,7 +477,8 @@ def _training_rows(files: list[Path], held_out_advice: str) -> list[dict[str, An
     """Labelled rows from JSONL files; never the held-out test split."""
     from app.classification import evaluate
 
-    if any(f.name.startswith("test") for f in files):  # test.jsonl, test2.jsonl
+    held_out = {f.resolve() for f in DEFAULT_EVAL_DATA}
+    if any(f.name.startswith("test") or f.resolve() in held_out for f in files):
         _fail(f"the test split is held out; {held_out_advice}")
     try:
         return [row for f in files for row in evaluate.load_jsonl(f)]
@@ -488,7 +491,7 @@ def _training_rows(files: list[Path], held_out_advice: str) -> list[dict[str, An
 def classifier_train(
     data: Annotated[
         list[Path] | None,
-        typer.Option(help="Labelled JSONL; repeat. Default: every train*.jsonl file and dev."),
+        typer.Option(help="Labelled JSONL; repeat. Default: the train*.jsonl files and dev."),
     ] = None,
     output: Annotated[Path | None, typer.Option(help="Where to write the model.")] = None,
     min_recall: Annotated[

@@ -196,7 +196,12 @@ class Scanner:
     __slots__ = ("_checked", "_fast")
 
     def __init__(self, pattern: str) -> None:
-        self._checked = pattern.startswith(r"\b")
+        # Only when every match starts with the boundary: "\bfoo|oo" (an alternation at the top)
+        # does not, and keeps its full pattern.
+        parsed = sre_parse.parse(pattern)
+        self._checked = (
+            pattern.startswith(r"\b") and len(parsed) > 0 and parsed[0] == (c.AT, c.AT_BOUNDARY)
+        )
         self._fast = re.compile(pattern[2:] if self._checked else pattern)
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:

@@ -31,12 +31,20 @@ _FUZZY_TOKEN_MIN = 7
 _FUNCTION_WORDS = frozenset(lx.DUTCH_FUNCTION_WORDS) | {"gewoon", "gewone"}  # stem: woon
 _DOMAINS = tuple(Domain)  # iterating the enum itself is slow on the hot path
 # "Label the need, not the background": the need is mostly in the sentence that asks. A
-# sentence asks when it ends in "?" or carries one of these words.
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
+# sentence asks when it ends in "?" or carries one of these words. A dot inside a word or
+# number ("i.v.m.", "10.30") or after a staff abbreviation ("mw.", "dhr.") ends no sentence.
+_NOT_AN_END = "|".join(
+    rf"(?<=\b{re.escape(a)})\."
+    for a in [
+        *("mw", "mevr", "dhr", "cl", "pt", "ca", "bijv", "evt", "nr", "tel"),
+        *("i.v.m", "z.s.m", "o.a", "i.o.m", "t.b.v", "m.b.t", "d.d", "p.w", "p/w"),
+    ]
+)
+_SENTENCE = re.compile(rf"(?:[^.!?\n]|\.(?=[^\s.!?])|{_NOT_AN_END})+[.!?\n]*")
 _ASKS = re.compile(
     r"\b(graag|verzoek|vraag|vraagt|vragen|zoek|zoekt|zoeken|nodig|help|helpen|hulp bij"
     r"|aanvraag|aanvragen|aanmelden|wil ik|wil graag|willen graag|kan iemand|kunnen jullie"
-    r"|wie kan|waar kan|hoe kan|hoe kom|hoe moet|is er|zijn er|kan ik|mag ik|moet ik)\b"
+    r"|wie kan|waar kan|hoe kan|hoe kom|hoe moet|kan ik|mag ik|moet ik)\b"
 )
 
 
@@ -314,7 +322,7 @@ class Engine:
         label_scores = {k: round(1 - v, 4) for k, v in miss_label.items()}
         domain_scores = {d: round(1 - v, 4) for d, v in miss_domain.items()}
         request_scores = self._request_scores(
-            expanded, phrase_at, negated_clauses, starts, label_scores, domain_scores
+            text=expanded, phrase_at=phrase_at, negated_clauses=negated_clauses, starts=starts
         )
 
         function_words = sum(map(lx.DUTCH_FUNCTION_WORDS.__contains__, words))
@@ -343,29 +351,22 @@ class Engine:
 
     def _request_scores(
         self,
+        *,
         text: str,
         phrase_at: list[tuple[int, Cue]],
         negated_clauses: set[int],
         starts: list[int],
-        label_scores: dict[str, float],
-        domain_scores: dict[Domain, float],
     ) -> dict[str, float]:
-        """Noisy-OR per label and per domain ("wonen.") over the cues in the asking sentences;
-        empty when no sentence asks."""
-        spans = [m.span() for m in _SENTENCE.finditer(text)]
-        # One pass for the asking words; a match never crosses a sentence end (no punctuation).
-        asks = [m.start() for m in _ASKS.finditer(text)]
-        asking = [
-            (a, b)
-            for a, b in spans
-            if text[a:b].rstrip().endswith("?") or any(a <= at < b for at in asks)
-        ]
+        """Noisy-OR per label and per domain ("wonen.") over the word and phrase cues in the
+        asking sentences; empty when no sentence asks."""
+        asks = [m.start() for m in _ASKS.finditer(text)]  # a match never crosses a sentence end
+        asking = []
+        for m in _SENTENCE.finditer(text):
+            a, b = m.span()
+            if "?" in text[a:b].rstrip()[-3:] or any(a <= at < b for at in asks):  # "?", "?!"
+                asking.append((a, b))
         if not asking:
             return {}  # no asking sentence: the features say so by being absent
-        if len(asking) == len(spans):
-            # Every sentence asks (most short texts): the scores of the whole text.
-            found = {f"{d}.": s for d, s in domain_scores.items() if s}
-            return {**label_scores, **found}
         cues: list[Cue] = []
         for a, b in asking:
             for m in _TOKEN.finditer(text, a, b):

@@ -1219,8 +1219,9 @@ NEGATION_FRAMES: list[str] = [
     r"\bniets (mis|aan de hand)\b",
     # Already arranged: background to the question, not the need ("krijg al thuiszorg voor het
     # douchen", "PV loopt via ons", "casemanager is al betrokken").
-    r"\b(loopt|lopen|liep) (al|goed|prima|via)\b",
-    r"\b(krijg|krijgt|krijgen|kreeg|kregen) (nu |ook |sinds kort |gelukkig |er )?al\b",
+    # Only arrangements: "loopt al op" and "krijgt al maanden geen ..." are needs, not background.
+    r"\b(loopt|lopen|liep) (al )?(goed|prima|via)\b",
+    r"\b(krijg|krijgt|krijgen|kreeg|kregen) (nu |ook |sinds kort |gelukkig |er )?al (thuiszorg|hulp|wijkverpleging|huishoudelijke hulp|begeleiding|dagbesteding|zorg|ondersteuning|pv|hh|maaltijden|medicatie)\b",
     r"\b(al|inmiddels) (betrokken|geleverd|toegekend|in beeld|gestart)\b",
 ]
 NEGATION_BREAKS = r"[.;:!?\n]|,|\b(maar|wel|alleen|echter|behalve|wat wel|wel een)\b"
@@ -1243,12 +1244,11 @@ URGENT_PATTERNS: dict[str, list[str]] = {
         r"\b(een )?eind(e)? aan (mijn|zijn|haar|het) leven\b",
         r"\ber een eind(e)? aan (te )?(maken|breien)\b",
         r"\buit het leven (te )?(stappen|stapt|gaan)\b",
-        r"\b(zie|ziet|zag) het (leven |allemaal )?niet meer (zo )?zitten\b",
-        r"\bafscheidsbrie(f|ven)\b",
+        r"\b(zie|ziet|zag) het (leven |allemaal )?niet meer zitten\b",
         # Self-harm and saved-up pills, also when other words come between.
         r"\b(gekrast|gesneden|krassen|snijden) in (mijn|m'n|mn|zijn|haar) (arm|armen|pols|polsen|been|benen)\b",
         r"\bin (mijn|m'n|mn|zijn|haar) (arm|armen|pols|polsen|been|benen) (gekrast|gesneden|krassen|snijden|kras|snij)\b",
-        r"\b(pillen|medicijnen|tabletten|slaappillen)\b.{0,40}\b(gespaard|opgespaard|verzameld|apart gelegd)\b",
+        r"\b(pillen|medicijnen|tabletten|slaappillen)\b[^.!?\n]{0,40}\b(gespaard|opgespaard|apart gelegd)\b",
         r"\bhet leven (heeft )?geen zin\b",
         r"\b(heeft|heb) (het leven )?geen zin meer\b",
         r"\bbeter af zonder (mij|hem|haar|me)\b",
@@ -1257,8 +1257,6 @@ URGENT_PATTERNS: dict[str, list[str]] = {
         r"\b(pillen|medicijnen|tabletten) (sparen|opsparen|verzamelen|allemaal innemen)\b",
         r"\b(van|vanaf) (de|het) (flat|balkon|brug|dak) (springen|af)\b",
         r"\bvoor de trein\b",
-        # Standing on a bridge, the rails or a roof is said, not explained.
-        r"\b(op|bij) (de|het|een) (brug|spoor|rails|dak|spoorbrug) (ge)?(staan|stond|stonden|gestaan)\b",
         r"\b(mezelf|mijzelf|zichzelf|zelf) (iets )?(aan ?(te )?doen|van kant)\b",
         r"\b113\b",
         r"\bdoodsgedachten\b",
@@ -1323,7 +1321,7 @@ URGENT_PATTERNS: dict[str, list[str]] = {
         r"\bkortsluiting\b",
         # Sparks and scorching: an electrical fire starting.
         r"\b(vonken|vonkt|vonkte|schroeilucht)\b",
-        r"\b(ruikt|rook|stinkt) (het )?(geschroeid|verschroeid|verbrand|naar rook|naar brand)\b",
+        r"\b(ruikt|rook|stinkt) (het )?(geschroeid|verschroeid|naar brand)\b",
         # "zet de oven aan en vergeet het": a cooker left on by someone who forgets.
         r"\b(zet|zette|doet|deed) (het gas|de oven|het fornuis|de kookplaat|de pan|het vuur) aan en (vergeet|vergat)\b",
     ],
@@ -1366,23 +1364,29 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bgeen (zin|nut) meer\b", 0.45),
         (r"\b(niet meer|nooit meer) (hoeven|hoef) (te )?(leven|wakker)\b", 0.85),
         (r"\b(slapen|inslapen) en niet meer wakker\b", 0.9),
-        # "ik hoop elke avond dat het de laatste is": a passive death wish.
+        # "ik hoop elke avond dat het de laatste is": a passive death wish, but also "ik hoop
+        # dat dit de laatste lekkage is"; it only counts together with something else.
         (
-            r"\b(hoop|hoopt|bid|bidt)\b.{0,25}\b(het|dit|vandaag) (de|mijn|zijn|haar) laatste (is|dag|nacht)\b",
-            0.7,
+            r"\b(hoop|hoopt|bid|bidt)\b[^.!?\n]{0,25}\b(het|dit|vandaag) (de|mijn|zijn|haar) laatste (is|dag|nacht)\b",
+            0.45,
         ),
+        # Said, not explained; each is also said harmlessly, so each needs company.
+        (r"\b(op|bij) (de|het|een) (brug|spoor|rails|spoorbrug) (gestaan|stond|stonden)\b", 0.45),
         (
             r"\b(zelfbeschadiging|snijdt zich|snijden in|krast zich|zichzelf (snijdt|pijn doet|beschadigt)|(snij|snijd|sneed|kras|kraste) (me|mezelf|mijzelf|zich|zichzelf))\b",
             0.85,
         ),
         (r"\b(overdosis|alle pillen|hele strip|doosje (pillen|paracetamol))\b", 0.8),
-        (r"\b(doos|strip|strippen|pot) (pillen|paracetamol|slaappillen|oxazepam|tabletten)\b", 0.7),
+        (
+            r"\b(doos|strip|strippen|pot) (pillen|paracetamol|slaappillen|oxazepam|tabletten)\b",
+            0.45,
+        ),
         # A passive death wish in religious words: "ik bid elke avond dat God me komt halen".
         (
             r"\b(god|de dood|onze lieve heer|de lieve heer) (me|mij|hem|haar) (komt|mag|zou) (komen )?halen\b",
             0.8,
         ),
-        (r"\bwat heeft (het|dit|dat) (leven )?(nog )?(voor )?zin\b", 0.6),
+        (r"\bwat heeft (het|dit|mijn) leven (nog )?(voor )?zin\b", 0.6),
         (
             r"\b(niet meer (verder )?kan|het niet meer trekt|op is|kapot is)\b.{0,40}\b(leven|dood|eind)\b",
             0.7,
@@ -1397,11 +1401,8 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
     "violence": [
         (r"\bdreig\w* (me|mij|haar|hem|ons|dat|anders|ermee|te)\b|\bbedreig\w*", 0.85),
         # Exploitation and restraint: documents taken, marks of being held.
-        (
-            r"\b(paspoort|id-kaart|identiteitsbewijs|papieren) (inhoudt|ingehouden|afgepakt|ingenomen|afgenomen)\b",
-            0.6,
-        ),
-        (r"\b(houdt|hield) (zijn|haar|hun|mijn|ons) (paspoort|id-kaart|papieren) in\b", 0.6),
+        (r"\b(paspoort|id-kaart|identiteitsbewijs) (inhoudt|ingehouden|afgepakt|afgenomen)\b", 0.6),
+        (r"\b(houdt|hield) (zijn|haar|hun|mijn|ons) (paspoort|id-kaart) in\b", 0.6),
         (
             r"\b(schaafwonden|striemen|drukplekken) (aan|op|om) (de |zijn |haar )?(polsen|enkels|armen)\b",
             0.6,
@@ -1534,7 +1535,11 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
             0.6,
         ),
         (r"\b(verkeerde|dubbele|te veel) (medicijnen|medicatie|pillen|dosis)\b", 0.6),
-        (r"\b(hypo|hypoglykemie|te veel insuline|dubbel gespoten|(2x|twee keer) gespoten)\b", 0.6),
+        (
+            r"\b(te veel insuline|insuline (dubbel|twee keer|2x) (gespoten|gegeven|toegediend))\b",
+            0.6,
+        ),
+        (r"\b(hypo|hypoglykemie)\b", 0.45),
         (r"\b(levensgevaar\w*|gevaarlijk\w*|onveilig\w*)\b", 0.45),
         (r"\b(ligt|lag|liggen) (al )?(dagen|uren|de hele (dag|nacht))\b", 0.7),
         (r"\b(niet (meer )?gezien|niemand gezien|geen teken van leven)\b", 0.5),
@@ -1544,10 +1549,8 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(mager|vermagerd|afgevallen|ondervoeding)\b", 0.35),
         (r"\b(hartstikke|erg|heel|te) koud\b|\bkou lijden\b", 0.4),
         (r"\b(weglopen|loopt weg|liep weg|gaat zwerven|zwerft)\b", 0.5),
-        (
-            r"\b(loopt|liep|lopen|gaat|ging) ('s|s) ?(avonds|nachts) (weg|de deur uit|naar buiten)\b",
-            0.6,
-        ),
+        (r"\b(loopt|liep|lopen|gaat|ging) ('s|s) ?(avonds|nachts) weg\b", 0.6),
+        (r"\b(loopt|liep|lopen|gaat|ging) ('s|s) ?nachts (de deur uit|naar buiten)\b", 0.6),
         # Hoarding: the risk is fire and not reaching the cooker or the meter cupboard.
         (r"\b(tot aan het|tot het) plafond (vol|opgestapeld|gestapeld)\b", 0.45),
         (r"\b(stapels|bergen) (kranten|papier|dozen|spullen)\b", 0.3),

@@ -343,23 +343,23 @@ def fit(
         }
     report["cv_macro_f1"] = round(sum(report[str(d)]["cv_f1"] for d in Domain) / len(Domain), 4)
     # Urgency: the highest threshold at which the learned head alone keeps recall >=
-    # URGENT_MIN_RECALL out of fold (the lowest tried when none does); at run time it is OR-ed
-    # with the rules, which name the reason.
+    # URGENT_MIN_RECALL out of fold; at run time it is OR-ed with the rules, which name the
+    # reason. If no threshold down to 0.05 reaches it, 0.05 is used and the report says so (a
+    # lower one would flag nearly every text).
     labelled = [bool(r.get("urgent")) for r in rows]
     positives = sum(labelled)
     urgent_threshold = 0.5
-    report["urgent_head"] = {"threshold": urgent_threshold}
-    for step in range(50, 0, -1):
+    report["urgent_head"] = {"threshold": urgent_threshold, "recall_target_met": False}
+    for step in range(50, 4, -1) if positives else ():
         t = step / 100
         tp = sum(1 for u, g in zip(oof_urgency, labelled, strict=True) if g and u >= t)
         fp = sum(1 for u, g in zip(oof_urgency, labelled, strict=True) if not g and u >= t)
-        if not positives:
-            break
         urgent_threshold = t
         report["urgent_head"] = {
             "threshold": t,
             "cv_recall": round(tp / positives, 4),
             "cv_precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
+            "recall_target_met": tp / positives >= URGENT_MIN_RECALL,
         }
         if tp / positives >= URGENT_MIN_RECALL:
             break

@@ -77,6 +77,8 @@ def test_scanner_finds_what_the_pattern_finds():
             compared += len(want)
     assert compared > 500
     assert [m.span() for m in Scanner(r"\b(ab|b)").finditer("ab b xab")] == [(0, 2), (3, 4)]
+    # An alternation at the top whose other branch has no \b keeps its full pattern.
+    assert [m.span() for m in Scanner(r"\bfoo|oo").finditer("xfoo")] == [(2, 4)]
 
 
 def test_index_never_skips_a_match_on_the_corpus():

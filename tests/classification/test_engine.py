@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from app.classification.service import classify
+from app.classification.schemas import Domain
+from app.classification.service import classify, engine
 
 
 def domains(text: str) -> set[str]:
@@ -165,3 +166,66 @@ def test_evidence_from_the_learned_layer_shows_words_as_written_not_stems():
     for word in words:
         # Every piece of evidence is whole words of the (folded) text: "sinds", never "sind".
         assert re.search(rf"\b{re.escape(word)}\b", text), word
+
+
+# Found in review of lexicon-1.5: ordinary sentences that must not raise a safety signal.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Het trappenhuis stinkt naar rook, de buren roken de hele dag.",
+        "Kunt u een doos paracetamol meenemen bij de boodschappen?",
+        "Wat heeft het voor zin om opnieuw een aanvraag te doen?",
+        "Ik hoop dat dit de laatste is, want we hebben al drie keer een lekkage gehad.",
+        "Ik neem mijn medicijnen trouw. We hebben geld gespaard voor een scootmobiel.",
+        "Mijn scootmobiel die bij de brug stond is gestolen.",
+        "Er heeft een dakdekker op het dak gestaan en nu lekt het.",
+        "De ongediertebestrijder heeft al twee keer gespoten tegen de kakkerlakken.",
+        "Mijn man gaat 's avonds naar buiten met de hond.",
+        "De woningcorporatie heeft mijn papieren ingenomen voor de urgentieaanvraag.",
+        "Afscheidsbrief van onze vaste thuiszorgmedewerker ontvangen, jammer dat ze weggaat.",
+        "Ik zag het niet meer zo zitten met die verbouwing.",
+    ],
+)
+def test_harmless_sentences_raise_no_safety_signal(text):
+    assert engine().analyse(text).urgent_reasons == []
+
+
+@pytest.mark.parametrize(
+    ("text", "domain"),
+    [
+        ("De huurachterstand loopt al op en ik kan de huur niet betalen.", Domain.wonen),
+        ("De schulden lopen al op en de deurwaarder staat voor de deur.", Domain.welzijn),
+        ("Hij liep al een tijd verward rond en vergeet zijn medicijnen.", Domain.zorg),
+        ("Mijn moeder krijgt al jaren geen bezoek meer en is erg eenzaam.", Domain.welzijn),
+        (
+            "Ik krijg al maanden geen reactie van de woningcorporatie over de schimmel.",
+            Domain.wonen,
+        ),
+    ],
+)
+def test_going_on_for_a_while_is_not_already_arranged(text, domain):
+    # "loopt al op", "krijgt al maanden geen": the need, not background to it.
+    assert engine().analyse(text).domain_scores[domain] >= 0.5
+
+
+def test_already_arranged_care_is_background():
+    analysis = engine().analyse(
+        "Ik krijg al thuiszorg voor het douchen. Kan iemand mijn belastingaangifte doen?"
+    )
+    assert analysis.domain_scores[Domain.zorg] == 0.0
+    assert analysis.domain_scores[Domain.welzijn] >= 0.5
+
+
+def test_asking_sentences():
+    e = engine()
+    # A staff abbreviation's dot ends no sentence: the care asked for counts.
+    asked = e.analyse("Graag hulp voor mw. Bakker met douchen en aankleden.").request_scores
+    assert asked.get("zorg.persoonlijke_verzorging", 0) >= 0.5
+    # Only the sentence that asks: the illness before it is background.
+    asked = e.analyse(
+        "Mijn man heeft alzheimer. Is er een gespreksgroep voor mantelzorgers?!"
+    ).request_scores
+    assert asked.get("welzijn.", 0) >= 0.5
+    assert asked.get("zorg.", 0) == 0
+    # A statement asks nothing.
+    assert e.analyse("Het is er vies in het portiek.").request_scores == {}

@@ -129,6 +129,11 @@ def test_classifier_eval_command(tmp_path):
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["examples"] == 4
     assert json.loads(r.stdout)["data"] == [str(f), str(f)]
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    r = CliRunner().invoke(cli, ["classifier", "eval", "--data", str(empty)])
+    assert r.exit_code == 1
+    assert "no labelled rows" in r.output
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "x"}\n')
     r = CliRunner().invoke(cli, ["classifier", "eval", "--data", str(bad)])
@@ -136,7 +141,7 @@ def test_classifier_eval_command(tmp_path):
     assert "domains" in r.output
 
 
-@pytest.mark.parametrize("split", ["test.jsonl", "test2.jsonl"])
+@pytest.mark.parametrize("split", ["test.jsonl", "test2.jsonl", "test3.jsonl"])
 def test_classifier_train_refuses_the_test_splits(split):
     r = CliRunner().invoke(
         cli,
