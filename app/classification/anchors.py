@@ -7,6 +7,7 @@ when none occurs in the text (a fast substring test), the pattern is not run at 
 
 import re
 from collections.abc import Iterator
+from functools import cached_property
 from re import _constants as c  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -144,7 +145,7 @@ class AnchorIndex:
     """
 
     def __init__(self, patterns: list[str]) -> None:
-        self.patterns = [re.compile(p) for p in patterns]
+        self._sources = patterns
         self.scanners = [Scanner(p) for p in patterns]
         self._always: list[int] = []
         self._owner: list[int] = []  # requirement id -> pattern
@@ -168,6 +169,11 @@ class AnchorIndex:
             self._automaton.add_word(anchor, tuple(requirements))
         if by_anchor:
             self._automaton.make_automaton()
+
+    @cached_property
+    def patterns(self) -> list[re.Pattern[str]]:
+        """The patterns as written, compiled only when asked (the tests compare with them)."""
+        return [re.compile(p) for p in self._sources]
 
     def candidates(self, text: str) -> list[int]:
         met: set[int] = set()

@@ -62,15 +62,11 @@ def visible_to(referral: Referral, principal: Principal) -> bool:
     return principal.is_frontoffice or referral.organisation_id == principal.organisation_id
 
 
-def may_forward(referral: Referral, principal: Principal) -> bool:
-    """Who may hand it on: the organisation it was sent to, or the front office."""
-    return referral.organisation_id == principal.organisation_id or principal.is_frontoffice
-
-
 def can_forward(referral: Referral, intake: Intake, principal: Principal) -> bool:
-    """Whether `forward` would accept this referral from this caller now (for offering it)."""
+    """Whether `forward` would accept this referral from this caller now (for offering it).
+    Who may forward is who may see it (`visible_to`), which fetching it checked already."""
     return (
-        may_forward(referral, principal)
+        visible_to(referral, principal)
         and ReferralStatus(referral.status) not in FINAL
         and consents.in_force(intake)
     )
@@ -482,10 +478,10 @@ def forward(
 ) -> tuple[Referral, Referral]:
     """Hand a referral to another organisation: the old one ends as `forwarded`, a new one
     (linked both ways) starts as `requested` at the other organisation."""
+    # _lock answers 404 to anyone but the organisation it was sent to and the front office:
+    # exactly who may forward it.
     referral = _lock(session, referral_id, principal)
     _check_if_match(referral, if_match)
-    if not may_forward(referral, principal):
-        raise Forbidden("Only the organisation the referral was sent to may forward it.")
     if ReferralStatus(referral.status) in FINAL:
         raise IllegalTransition(
             f"The referral is '{referral.status}', which is final; it cannot be forwarded.",

@@ -24,20 +24,18 @@ def test_dataset_shape():
     rows = [r for s in ("train", "dev", "test") for r in evaluate.load_jsonl(DATA / f"{s}.jsonl")]
     assert len(rows) >= 400
     assert sum(len(r["domains"]) > 1 for r in rows) / len(rows) >= 0.30
-    everything = [r for f in [*DEFAULT_TRAIN_DATA, *DEFAULT_EVAL_DATA] for r in _rows(f)]
+    everything = [
+        r for f in [*DEFAULT_TRAIN_DATA, *DEFAULT_EVAL_DATA] for r in evaluate.load_jsonl(f)
+    ]
     ids = [r["id"] for r in everything]
     assert len(ids) == len(set(ids))
-    held_out = {r["text"] for f in DEFAULT_EVAL_DATA for r in _rows(f)}
-    training = {r["text"] for f in DEFAULT_TRAIN_DATA for r in _rows(f)}
+    held_out = {r["text"] for f in DEFAULT_EVAL_DATA for r in evaluate.load_jsonl(f)}
+    training = {r["text"] for f in DEFAULT_TRAIN_DATA for r in evaluate.load_jsonl(f)}
     assert not held_out & training
     for name, at_least in (("test2.jsonl", 250), ("test3.jsonl", 150)):
-        split = _rows(DATA / name)
+        split = evaluate.load_jsonl(DATA / name)
         assert len(split) >= at_least
         assert sum(len(r["domains"]) > 1 for r in split) / len(split) >= 0.30
-
-
-def _rows(path: Path) -> list[dict]:
-    return evaluate.load_jsonl(path)
 
 
 def test_held_out_quality_does_not_regress():
