@@ -1320,7 +1320,7 @@ URGENT_PATTERNS: dict[str, list[str]] = {
         r"\blevensgevaarlijk\b",
         r"\bkortsluiting\b",
         # Sparks and scorching: an electrical fire starting.
-        r"\b(vonken|vonkt|vonkte|schroeilucht)\b",
+        r"\b(vonk|vonken|vonkjes|vonkt|vonkte|schroeilucht)\b",
         r"\b(ruikt|rook|stinkt) (het )?(geschroeid|verschroeid|naar brand)\b",
         # "zet de oven aan en vergeet het": a cooker left on by someone who forgets.
         r"\b(zet|zette|doet|deed) (het gas|de oven|het fornuis|de kookplaat|de pan|het vuur) aan en (vergeet|vergat)\b",
@@ -1359,7 +1359,29 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bpapieren\b.{0,30}\bklaar(gelegd|leggen)\b", 0.5),
         # General ways of saying life is not worth it, or of planning to end it.
         (r"\b(tot last|een last|last voor (iedereen|jullie|de kinderen|anderen))\b", 0.45),
-        (r"\b(klaar met (het |mijn |zijn |haar )?leven|voltooid leven|levensmoe\w*)\b", 0.85),
+        (
+            r"\b(klaar (is |ben |zijn |was )?met (het |mijn |zijn |haar )?leven|voltooid leven|levensmoe\w*)\b",
+            0.85,
+        ),
+        # Better off dead, said of oneself: "soms denk ik dat het beter is als ik ook dood ben".
+        (
+            r"\bbeter (is |zou zijn |was |zijn )?(als|dat|wanneer|om) (ik|hij|ze|zij) (ook |er |gewoon |maar )?(dood|er niet meer|niet meer besta)\b",
+            0.85,
+        ),
+        # Arranging for after one's death, and giving things away: each also said by someone
+        # who is only old or ill, so each needs company.
+        (r"\bals ik er (straks|later|binnenkort|bijna) niet (meer )?(ben|was|zou zijn)\b", 0.45),
+        (r"\b(spullen|bezittingen|sieraden|meubels)\b.{0,20}\bweg(gegeven|geven|gedaan)\b", 0.45),
+        (r"\b(rustig|voorgoed|zachtjes) (kan |kunnen |wil |mag )?inslapen\b", 0.45),
+        # Self-harm in clinical words and as wounds on the arms.
+        (r"\b(automutilatie|zelfverwond\w*|zichzelf (verwondt|verwonden|snijdt|krast))\b", 0.85),
+        (
+            r"\b(snijwond\w*|kraswond\w*|sneetjes)\b.{0,30}\b(armen|onderarm\w*|pols\w*|bovenbenen)\b",
+            0.6,
+        ),
+        (r"\b(weer|zelf|gaan|ga|ging) krassen\b", 0.85),
+        # Scratches on the arms may be the cat's: only with something else.
+        (r"\bkrassen op (mijn|mn|m'n|zijn|haar|de) (armen|onderarmen|polsen)\b", 0.45),
         (r"\b(zin|nut) (meer )?(in|van) (het|mijn|zijn|haar) leven\b", 0.6),
         (r"\bgeen (zin|nut) meer\b", 0.45),
         (r"\b(niet meer|nooit meer) (hoeven|hoef) (te )?(leven|wakker)\b", 0.85),
@@ -1518,6 +1540,28 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(min \d+|vriest|vriezen|ijskoud)\b", 0.35),
         (r"\b(koud|kou)\b", 0.25),
         (r"\b(niks|niets|geen) (meer )?te eten\b", 0.7),
+        # Lying on a floor for hours; not eating for days; food left on the stove to sleep.
+        (r"\b(uren|urenlang|hele nacht|nacht)\b.{0,30}\bop de \w*(vloer|grond)\b", 0.85),
+        (r"\bop de \w*(vloer|grond)\b.{0,20}\b(blijven liggen|gelegen|lag|lagen)\b", 0.85),
+        (
+            r"\b(at|eet|gegeten|eten)\b.{0,20}\b(sinds|al) (\d+|twee|drie|vier|een paar) (dagen|dgn)\b",
+            0.8,
+        ),
+        (
+            r"\b(sinds|al) (\d+|twee|drie|vier|een paar) (dagen|dgn) (niet|niks|niets|nauwelijks) (meer )?(gegeten|eet|at)\b",
+            0.8,
+        ),
+        (r"\b(koelkast|ijskast) (is |was |staat )?(helemaal )?leeg\b", 0.45),
+        (r"\beet (alleen|enkel|nog maar) (nog )?(beschuit|brood|koekjes|crackers)\b", 0.45),
+        (
+            r"\b(eten|pan|pannen|melk)\b.{0,15}\bop (het vuur|het gas|de kookplaat|het fornuis)\b.{0,40}\b(slapen|naar bed|vergeet|vergeten|weg)\b",
+            0.9,
+        ),
+        (r"\b(zit|zitten|zat) (hij|ze|zij)? ?in de kou\b", 0.55),
+        (
+            r"\b(kachel|verwarming|cv|ketel)\b.{0,20}\b(al )?(een week|weken|dagen|\d+ dagen) (kapot|stuk|uit)\b",
+            0.45,
+        ),
         (r"\bniemand (die|kan)\b", 0.3),
         (r"\bwoont alleen\b", 0.2),
         (r"\b(nu|vandaag|vannacht|spoed|dringend|help)\b", 0.2),

@@ -229,3 +229,41 @@ def test_asking_sentences():
     assert asked.get("zorg.", 0) == 0
     # A statement asks nothing.
     assert e.analyse("Het is er vies in het portiek.").request_scores == {}
+
+
+# lexicon-1.7: ways of saying it that the retired test splits showed the rules missed,
+# written here in other words than the data.
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Mijn vader zegt dat hij klaar is met leven en niet meer wil eten.", "suicide"),
+        ("Soms denk ik dat het beter is als ik ook dood ben.", "suicide"),
+        ("Cliënt is bekend met automutilatie, nu weer nieuwe wonden.", "suicide"),
+        ("Ze heeft verse snijwonden op haar onderarmen.", "suicide"),
+        ("Sinds de verhuizing ben ik weer gaan krassen.", "suicide"),
+        (
+            "Mijn spullen heb ik weggegeven. Wie regelt de huur als ik er straks niet meer ben?",
+            "suicide",
+        ),
+        ("Als ik de lamp aanzet komen er vonkjes uit het stopcontact.", "danger"),
+        ("Hij heeft de hele nacht op de badkamervloer gelegen.", "danger"),
+        ("Mevrouw heeft sinds 3 dagen niet gegeten.", "danger"),
+        ("Ze zet de pan op het vuur en gaat dan slapen.", "danger"),
+    ],
+)
+def test_safety_signals_said_in_other_words(text, reason):
+    assert reason in engine().analyse(text).urgent_reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik heb mijn oude spullen weggegeven aan de kringloop, nu is er ruimte voor een traplift.",
+        "Wie zorgt voor mijn kat als ik er straks niet meer ben? Ik ben 91.",
+        "De koelkast is leeg, kan een vrijwilliger boodschappen doen?",
+        "De kachel is al een week kapot, wanneer komt de monteur?",
+        "Ik heb krassen op mijn armen van de kat van de buren.",
+    ],
+)
+def test_each_of_these_needs_company_to_be_urgent(text):
+    assert engine().analyse(text).urgent_reasons == []
