@@ -291,6 +291,26 @@ def train(
     )
 
 
+def split_folds(
+    n: int, *, folds: int, seed: int, groups: list[str] | None = None
+) -> list[set[int]]:
+    """Row indices per fold: shuffled, or, with ``groups``, whole groups per fold (largest
+    first, each to the fold with fewest rows), so a fold's rows come from writers the rest never
+    saw. Falls back to shuffled rows when there are fewer groups than folds."""
+    import random
+
+    if groups is not None and len(set(groups)) >= folds:
+        sizes = Counter(groups)
+        members: list[set[int]] = [set() for _ in range(folds)]
+        for group in sorted(sizes, key=lambda g: (-sizes[g], g)):
+            k = min(range(folds), key=lambda j: (len(members[j]), j))
+            members[k] |= {i for i, g in enumerate(groups) if g == group}
+        return members
+    order = list(range(n))
+    random.Random(seed).shuffle(order)  # noqa: S311  (reproducible folds, not secrecy)
+    return [{i for m, i in enumerate(order) if m % folds == k} for k in range(folds)]
+
+
 def fit(
     rows: list[dict[str, Any]],
     engine: Engine,
@@ -300,17 +320,14 @@ def fit(
     folds: int = 5,
     min_recall: float = MIN_RECALL,
     seed: int = 7,
+    groups: list[str] | None = None,
 ) -> tuple[Model, dict[str, Any]]:
     """Train on all rows; choose each domain's threshold from out-of-fold scores (k-fold cross-
-    validation), as the one with the best F1 among those that keep recall >= min_recall."""
-    import random
-
-    order = list(range(len(rows)))
-    random.Random(seed).shuffle(order)  # noqa: S311  (reproducible folds, not secrecy)
+    validation), as the one with the best F1 among those that keep recall >= min_recall.
+    With ``groups`` (a writer or file per row), a fold holds whole groups."""
     oof: list[dict[Domain, float]] = [{} for _ in rows]
     oof_urgency: list[float] = [0.0 for _ in rows]
-    for k in range(folds):
-        held = {i for n, i in enumerate(order) if n % folds == k}
+    for held in split_folds(len(rows), folds=folds, seed=seed, groups=groups):
         part = train(
             [r for i, r in enumerate(rows) if i not in held], engine, l2=l2, version=version
         )
@@ -389,22 +406,20 @@ def cross_validate(
     folds: int = 5,
     seed: int = 11,
     min_recall: float = MIN_RECALL,
+    groups: list[str] | None = None,
 ) -> list[tuple[set[str], bool]]:
     """Out-of-fold answers of the whole pipeline: for each of ``folds`` folds, ``fit`` (with its
     own inner cross-validation for the thresholds) on the other rows, then answer the held rows
-    with ``predict(text, model)``. An honest estimate of quality on unseen questions."""
-    import random
-
-    order = list(range(len(rows)))
-    random.Random(seed).shuffle(order)  # noqa: S311  (reproducible folds, not secrecy)
+    with ``predict(text, model)``. An honest estimate of quality on unseen questions; with
+    ``groups`` (the file each row came from), on questions from writers it never saw."""
     answers: list[tuple[set[str], bool]] = [(set(), False) for _ in rows]
-    for k in range(folds):
-        held = {i for n, i in enumerate(order) if n % folds == k}
+    for k, held in enumerate(split_folds(len(rows), folds=folds, seed=seed, groups=groups)):
         part, _ = fit(
             [r for i, r in enumerate(rows) if i not in held],
             engine,
             version=f"cv-{k}",
             min_recall=min_recall,
+            groups=[g for i, g in enumerate(groups) if i not in held] if groups else None,
         )
         for i in held:
             answers[i] = predict(rows[i]["text"], part)

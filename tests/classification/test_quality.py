@@ -85,3 +85,29 @@ def test_eval_metrics_on_a_tiny_file(tmp_path):
     assert d["urgent"]["recall"] == 0.0
     assert d["urgent"]["support"] == 1
     assert d["exact_match"] == round(1 / 3, 4)
+
+
+def test_urgent_recall_comes_with_its_interval():
+    # 96 of 106: the interval is wide enough to say that 0.95 is neither shown nor ruled out.
+    low, high = evaluate.wilson(96, 106)
+    assert 0.83 < low < 0.84
+    assert 0.94 < high < 0.96
+    assert evaluate.wilson(0, 0) == (0.0, 1.0)
+    assert evaluate.wilson(10, 10)[1] == 1.0
+    rows = [{"text": "a", "domains": ["zorg"], "urgent": True}]
+    text = evaluate.format_report(evaluate.evaluate(rows, lambda t: ({"zorg"}, True)), "x")
+    assert "urgent recall   1.000  (1 of 1, 95% interval 0.206-1.000" in text
+
+
+def test_folds_by_file_keep_each_writer_in_one_fold():
+    groups = ["a"] * 5 + ["b"] * 3 + ["c"] * 3 + ["d"] * 2 + ["e"]
+    folds = model.split_folds(len(groups), folds=3, seed=1, groups=groups)
+    assert sorted(i for f in folds for i in f) == list(range(len(groups)))
+    for fold in folds:
+        for other in folds:
+            if other is not fold:
+                assert not {groups[i] for i in fold} & {groups[i] for i in other}
+    assert sorted(len(f) for f in folds) == [4, 5, 5]  # balanced: a | b+e | c+d
+    # Fewer writers than folds: rows are shuffled instead.
+    shuffled = model.split_folds(6, folds=3, seed=1, groups=["a", "a", "a", "b", "b", "b"])
+    assert sorted(len(f) for f in shuffled) == [2, 2, 2]
