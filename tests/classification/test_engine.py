@@ -249,6 +249,13 @@ def test_asking_sentences():
         ("Hij heeft de hele nacht op de badkamervloer gelegen.", "danger"),
         ("Mevrouw heeft sinds 3 dagen niet gegeten.", "danger"),
         ("Ze zet de pan op het vuur en gaat dan slapen.", "danger"),
+        # And from the round-3 training writers.
+        ("Als het zo doorgaat maak ik er een eind aan.", "suicide"),
+        ("ik wil gwn dood", "suicide"),
+        ("Ze is weer begonnen met snijden, zegt haar moeder.", "suicide"),
+        ("Er ligt een touw klaar, voor als het echt niet meer gaat.", "suicide"),
+        ("Hij is bang dat niemand hem zal missen en bewaart zijn pillen.", "suicide"),
+        ("Mijn zoon zet mij onder druk om te tekenen voor mijn spaargeld.", "violence"),
     ],
 )
 def test_safety_signals_said_in_other_words(text, reason):
@@ -263,6 +270,10 @@ def test_safety_signals_said_in_other_words(text, reason):
         "De koelkast is leeg, kan een vrijwilliger boodschappen doen?",
         "De kachel is al een week kapot, wanneer komt de monteur?",
         "Ik heb krassen op mijn armen van de kat van de buren.",
+        "De gemeente wil een eind maken aan de overlast in de straat.",
+        "Ik kan hem in zijn rolstoel niet meer duwen door mijn rug.",
+        "Jongeren schoppen tegen de deur en maken lawaai.",
+        "Ze vergeet te eten als ik er niet ben, kan er een maaltijdservice komen?",
     ],
 )
 def test_each_of_these_needs_company_to_be_urgent(text):
