@@ -124,7 +124,9 @@ def test_other_languages_and_gibberish_are_low_confidence(text):
 
 
 def test_long_and_odd_input_never_breaks():
-    long = ("De trap is te steil en ik voel me eenzaam. " * 200)[:5000]
+    # About length, not a hard case: a question that asks for both (lexicon-1.7's model no
+    # longer reads the bare statement "de trap is te steil" next to loneliness as wonen).
+    long = ("De trap is te steil, ik wil een traplift. Ik voel me ook eenzaam. " * 100)[:5000]
     result = classify(long)
     assert {"wonen", "welzijn"} <= {str(d) for d in result.labels()}
     for odd in ["\x00\x01", "....", "-" * 5000, "ß" * 300, "\u202e\u200b", "a\nb\tc"]:
