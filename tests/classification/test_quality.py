@@ -44,18 +44,18 @@ def test_dataset_shape():
 
 
 def test_held_out_quality_does_not_regress():
-    # Floors just under what lexicon-1.6 measured on the held-out set, test + test2 + test3,
-    # 587 questions (README): macro-F1 0.908, recall wonen 0.973, welzijn 0.924, zorg 0.949,
-    # urgent 0.906. Urgent recall is below its target (0.95); the floors catch a change that
-    # makes things worse.
+    # Floors just under what lexicon-1.7 measured on test4, 321 questions read once after the
+    # freeze (README): macro-F1 0.884, recall wonen 0.936, welzijn 0.868, zorg 0.922, urgent
+    # 0.953. Macro-F1 and welzijn recall are below their targets (0.90); the floors catch a
+    # change that makes things worse.
     d = _report(DEFAULT_EVAL_DATA).as_dict()
-    assert d["examples"] == 587
-    assert d["macro_f1"] >= 0.90
+    assert d["examples"] == 321
+    assert d["macro_f1"] >= 0.87
     recall = {name: m["recall"] for name, m in d["domains"].items()}
-    assert recall["wonen"] >= 0.95
-    assert recall["welzijn"] >= 0.91
-    assert recall["zorg"] >= 0.93
-    assert d["urgent"]["recall"] >= 0.89
+    assert recall["wonen"] >= 0.92
+    assert recall["welzijn"] >= 0.85
+    assert recall["zorg"] >= 0.90
+    assert d["urgent"]["recall"] >= 0.94
 
 
 def test_model_artefact_is_trained_from_the_shipped_data():

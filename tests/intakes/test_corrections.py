@@ -183,3 +183,34 @@ def test_classifier_cv_command(tmp_path):
     r = CliRunner().invoke(cli, ["classifier", "cv", "--data", "tests/data/classifier/test4.jsonl"])
     assert r.exit_code == 1
     assert "held out" in r.output
+
+
+def test_classifier_cv_by_file(tmp_path):
+    # Each file is one writer: its rows are answered by a model trained on the other file only.
+    halves = {
+        "a": [
+            ("De huur is te hoog en ik kan hem niet betalen", ["wonen"]),
+            ("Ik ben eenzaam en zie niemand", ["welzijn"]),
+            ("Mijn moeder heeft hulp nodig bij het douchen", ["zorg"]),
+            ("De lekkage in de badkamer is nog niet gemaakt", ["wonen"]),
+            ("Ik heb een rollator nodig", ["zorg"]),
+        ],
+        "b": [
+            ("Mijn huurachterstand loopt op", ["wonen"]),
+            ("Ik zoek een maatje om mee te wandelen", ["welzijn"]),
+            ("Vader vergeet zijn medicijnen", ["zorg"]),
+            ("Hulp bij het invullen van formulieren graag", ["welzijn"]),
+            ("Wie helpt mij met aankleden in de ochtend", ["zorg"]),
+        ],
+    }
+    args = ["classifier", "cv", "--by-file"]
+    for name, texts in halves.items():
+        f = tmp_path / f"{name}.jsonl"
+        f.write_text("".join(json.dumps({"text": t, "domains": d}) + "\n" for t, d in texts))
+        args += ["--data", str(f)]
+    r = CliRunner().invoke(cli, [*args, "--folds", "2"])
+    assert r.exit_code == 0, r.output
+    assert "2-fold by-file cross-validation on a+b: 10 examples" in r.output
+    r = CliRunner().invoke(cli, args)  # 5 folds need 5 files
+    assert r.exit_code == 1
+    assert "at least 5 files" in r.output
