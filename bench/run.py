@@ -418,7 +418,8 @@ def main() -> None:
         earlier = json.loads(previous.read_text())
         for name in set(STEPS) - only:
             if name in earlier:
-                results[name] = {**earlier[name], "from": earlier.get("date")}
+                # A figure already kept from an older run keeps that run's date.
+                results[name] = {"from": earlier.get("date"), **earlier[name]}
     for name in STEPS:
         results.setdefault(name, {"error": "not run (--only)"})
     out.write_text(render(results, info, quick, args.runs))
