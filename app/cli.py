@@ -32,10 +32,10 @@ user_cli = typer.Typer(help="Manage staff logins for the web pages.", no_args_is
 cli.add_typer(user_cli, name="user")
 
 CLASSIFIER_DATA = Path(__file__).resolve().parents[1] / "tests/data/classifier"
-# The held-out set: test4, written by two writers who never saw the data or the model, read once
+# The held-out set: test5, written by two writers who never saw the data or the model, read once
 # after the model was frozen. The earlier test splits were read and retired into training as
-# train_t1..3 (tests/data/classifier/README.md, round 3).
-DEFAULT_EVAL_DATA = [CLASSIFIER_DATA / "test4.jsonl"]
+# train_t1..t4 (tests/data/classifier/README.md, rounds 3 and 4).
+DEFAULT_EVAL_DATA = [CLASSIFIER_DATA / "test5.jsonl"]
 DEFAULT_TRAIN_DATA = [
     CLASSIFIER_DATA / "train.jsonl",
     CLASSIFIER_DATA / "train_extra.jsonl",
@@ -54,6 +54,10 @@ DEFAULT_TRAIN_DATA = [
     CLASSIFIER_DATA / "train_y.jsonl",
     CLASSIFIER_DATA / "train_z.jsonl",
     CLASSIFIER_DATA / "train_k.jsonl",
+    CLASSIFIER_DATA / "train_t4.jsonl",
+    CLASSIFIER_DATA / "train_h.jsonl",
+    CLASSIFIER_DATA / "train_j.jsonl",
+    CLASSIFIER_DATA / "train_l.jsonl",
 ]
 
 
@@ -435,7 +439,7 @@ def classifier_eval(
         list[Path] | None,
         typer.Option(
             help="JSONL with {text, domains[, urgent]} per line; repeat to join files. "
-            "Default: the held-out set, test4.jsonl."
+            "Default: the held-out set, test5.jsonl."
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
@@ -481,7 +485,7 @@ def _training_rows(files: list[Path], held_out_advice: str) -> list[dict[str, An
     """Labelled rows from JSONL files; never the held-out test split."""
     from app.classification import evaluate
 
-    if any(f.name.startswith("test") for f in files):  # test4.jsonl, and any later split
+    if any(f.name.startswith("test") for f in files):  # test5.jsonl, and any later split
         _fail(f"the test split is held out; {held_out_advice}")
     try:
         return [row for f in files for row in evaluate.load_jsonl(f)]

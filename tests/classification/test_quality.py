@@ -35,12 +35,12 @@ def test_dataset_shape():
     held_out = {r["text"] for f in DEFAULT_EVAL_DATA for r in evaluate.load_jsonl(f)}
     training = {r["text"] for f in DEFAULT_TRAIN_DATA for r in evaluate.load_jsonl(f)}
     assert not held_out & training
-    # test4, the held-out split of round 3: big enough that urgent recall rests on 80+ questions.
-    split = evaluate.load_jsonl(DATA / "test4.jsonl")
+    # test5, the held-out split of round 4: big enough that urgent recall rests on 80+ questions.
+    split = evaluate.load_jsonl(DATA / "test5.jsonl")
     assert len(split) >= 300
     assert sum(len(r["domains"]) > 1 for r in split) / len(split) >= 0.30
     assert sum(bool(r["urgent"]) for r in split) >= 80
-    assert {r["id"][:2] for r in split} == {"td", "te"}  # its two writers, and nobody else
+    assert {r["id"][:2] for r in split} == {"tf", "tg"}  # its two writers, and nobody else
 
 
 def test_held_out_quality_does_not_regress():

@@ -141,7 +141,7 @@ def test_classifier_eval_command(tmp_path):
     assert "domains" in r.output
 
 
-@pytest.mark.parametrize("split", ["test4.jsonl", "test5.jsonl"])
+@pytest.mark.parametrize("split", ["test5.jsonl", "test6.jsonl"])
 def test_classifier_train_refuses_the_test_splits(split):
     r = CliRunner().invoke(
         cli,
@@ -180,7 +180,7 @@ def test_classifier_cv_command(tmp_path):
     assert r.exit_code == 0, r.output
     assert "2-fold cross-validation" in r.output
     assert "macro-F1" in r.output
-    r = CliRunner().invoke(cli, ["classifier", "cv", "--data", "tests/data/classifier/test4.jsonl"])
+    r = CliRunner().invoke(cli, ["classifier", "cv", "--data", "tests/data/classifier/test5.jsonl"])
     assert r.exit_code == 1
     assert "held out" in r.output
 
