@@ -44,17 +44,17 @@ def test_dataset_shape():
 
 
 def test_held_out_quality_does_not_regress():
-    # Floors just under what lexicon-1.7 measured on test4, 321 questions read once after the
-    # freeze (README): macro-F1 0.884, recall wonen 0.936, welzijn 0.868, zorg 0.922, urgent
-    # 0.953. Macro-F1 and welzijn recall are below their targets (0.90); the floors catch a
-    # change that makes things worse.
+    # Floors just under what the round-4 model (lexicon-1.7+lr-902c40f487) measured on test5,
+    # 318 questions read once after the freeze (README): macro-F1 0.911, recall wonen 0.943,
+    # welzijn 0.936, zorg 0.946, urgent 0.954 (83 of 87). The floors catch a change that makes
+    # things worse; a change that needs to move them needs a new held-out split.
     d = _report(DEFAULT_EVAL_DATA).as_dict()
-    assert d["examples"] == 321
-    assert d["macro_f1"] >= 0.87
+    assert d["examples"] == 318
+    assert d["macro_f1"] >= 0.90
     recall = {name: m["recall"] for name, m in d["domains"].items()}
-    assert recall["wonen"] >= 0.92
-    assert recall["welzijn"] >= 0.85
-    assert recall["zorg"] >= 0.90
+    assert recall["wonen"] >= 0.93
+    assert recall["welzijn"] >= 0.92
+    assert recall["zorg"] >= 0.93
     assert d["urgent"]["recall"] >= 0.94
 
 
