@@ -1,6 +1,7 @@
 """The `wijkwinkel` command."""
 
 import json
+import re
 import sys
 import uuid
 from datetime import datetime
@@ -524,6 +525,13 @@ def classifier_train(
     typer.echo(json.dumps({"model": str(target), "examples": len(rows), **report}, indent=2))
 
 
+def _writer(row: dict[str, Any], file: Path) -> str:
+    """Who wrote a row: an id's letters (train, dev and train_t1 share the first writer's q),
+    else the file."""
+    found = re.match(r"[a-z]+", str(row.get("id") or ""))
+    return found.group() if found else file.stem
+
+
 @classifier_cli.command("cv")
 def classifier_cv(
     data: Annotated[
@@ -532,12 +540,13 @@ def classifier_cv(
     ] = None,
     folds: Annotated[int, typer.Option(help="Number of folds.")] = 5,
     seed: Annotated[int, typer.Option(help="Seed for the fold assignment.")] = 11,
-    by_file: Annotated[
+    by_writer: Annotated[
         bool,
         typer.Option(
-            "--by-file",
-            help="Keep each file's rows in one fold: every row is answered by a model that saw "
-            "nothing of its writer (each file has its own writers).",
+            "--by-writer",
+            help="Keep each writer's rows in one fold, so every row is answered by a model that "
+            "saw nothing of its writer. The writer is the letters an id starts with (q0001: q), "
+            "or the file for rows without an id.",
         ),
     ] = False,
 ) -> None:
@@ -547,9 +556,11 @@ def classifier_cv(
 
     files = data or DEFAULT_TRAIN_DATA
     rows = _training_rows(files, "cross-validate on the training files only")
-    groups = [f.stem for f in files for _ in evaluate.load_jsonl(f)] if by_file else None
+    groups = (
+        [_writer(row, f) for f in files for row in evaluate.load_jsonl(f)] if by_writer else None
+    )
     if groups is not None and len(set(groups)) < folds:
-        _fail(f"--by-file needs at least {folds} files (one fold each), got {len(set(groups))}")
+        _fail(f"--by-writer needs at least {folds} writers (one fold each), got {len(set(groups))}")
 
     def predict(text: str, using: model.Model) -> tuple[set[str], bool]:
         result = service.classify(text, using=using)
@@ -561,7 +572,7 @@ def classifier_cv(
     in_order = iter(answers)  # evaluate() asks in row order
     report = evaluate.evaluate(rows, lambda _text: next(in_order))
     names = "+".join(f.stem for f in files)
-    kind = "by-file " if by_file else ""
+    kind = "by-writer " if by_writer else ""
     typer.echo(evaluate.format_report(report, f"{folds}-fold {kind}cross-validation on {names}"))
 
 

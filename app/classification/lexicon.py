@@ -1237,7 +1237,7 @@ URGENT_PATTERNS: dict[str, list[str]] = {
         r"\bzelfmoord\w*",
         r"\bsuicid\w*",
         r"\bzelfdoding",
-        r"\b(wil|wilt|willen|wou|wilde|zou) (?:(?:ook|graag|gwn|gewoon|echt|liever|het liefst|alleen nog) )*(niet (meer )?(verder )?leven|dood|sterven|er niet meer zijn|er een eind(e)? aan maken)\b",
+        r"\b(wil|wilt|willen|wou|wilde|zou) (?:(?:ook|graag|gwn|gewoon|alleen nog) )*(niet (meer )?(verder )?leven|dood|sterven|er niet meer zijn|er een eind(e)? aan maken)\b",
         r"\bniet meer (willen |wil )?(verder )?leven\b",
         r"\b(dood|sterven) (willen|wil|gaan)\b",
         r"\bliever dood\b",
@@ -1285,8 +1285,7 @@ URGENT_PATTERNS: dict[str, list[str]] = {
         r"\bvt-?melding\b",
         r"\bstalk\w*",
         r"\b(dwingt|dwong|gedwongen)\b",
-        r"\b(onder druk) (gezet|zetten|zet|zette)\b",
-        r"\b(zet|zette|zetten) (haar|hem|mij|me|ons) onder druk\b",
+        r"\b(onder druk) (gezet|zetten)\b",
         r"\bverkracht\w*",
         r"\bzit (aan|met) (haar|mij|me) (zonder|tegen)\b",
         r"\b(scheldt|schold|schreeuwt) (haar|hem|me|mij) (uit|verrot)\b",
@@ -1321,7 +1320,7 @@ URGENT_PATTERNS: dict[str, list[str]] = {
         r"\blevensgevaarlijk\b",
         r"\bkortsluiting\b",
         # Sparks and scorching: an electrical fire starting.
-        r"\b(vonk|vonken|vonkjes|vonkt|vonkte|schroeilucht)\b",
+        r"\b(vonken|vonkjes|vonkt|vonkte|schroeilucht)\b",  # not "de vonk sprong over"
         r"\b(ruikt|rook|stinkt) (het )?(geschroeid|verschroeid|naar brand)\b",
         # "zet de oven aan en vergeet het": a cooker left on by someone who forgets.
         r"\b(zet|zette|doet|deed) (het gas|de oven|het fornuis|de kookplaat|de pan|het vuur) aan en (vergeet|vergat)\b",
@@ -1333,37 +1332,36 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(het|alles)\b.{0,25}\bniet meer (zie|ziet|zag|zien) zitten\b", 0.9),
         (r"\bniet meer (te )?(willen|wil)\b", 0.55),
         (r"\bniet meer wakker (te )?(worden|word|wordt)\b", 0.9),
-        (r"\bhoeft het (allemaal |voor (mij|hem|haar) )?niet meer\b", 0.85),
+        (
+            r"\bhoeft het (allemaal |voor (mij|hem|haar) )?niet meer\b(?! (zo|zoveel|zo'n|te)\b)",
+            0.85,
+        ),
         # "ik maak er een eind aan", "dan maak ik liever een einde": about one's own life; an
         # end made to the nuisance says "aan de overlast" and has no "er" or "liever".
         (
-            r"\b(maak|maakt|maakte) (ik )?(er|het) (liever |gewoon |zelf |dan )?(een )?eind(e)? aan\b",
+            r"\b(ik maak|maak ik) (er|het) (liever |gewoon |zelf |dan )?(een )?eind(e)? aan\b",
             0.9,
         ),
-        (r"\b(maak|maakt|maakte) (ik )?liever (een )?eind(e)?\b", 0.9),
-        (r"\bals ik (nu |dan )?spring\b", 0.8),
-        (r"\b(begonnen met|weer aan het|weer) (snijden|krassen)\b", 0.85),
-        (r"\b(straks|binnenkort) niet meer nodig\b", 0.45),
-        (r"\bbedankt voor alles\b", 0.3),
+        (r"\bmaak (ik )?liever (een )?eind(e)?( hier| aan mijn leven)?(?=\s*(?:[.,;!?]|$))", 0.9),
+        (r"\bals ik (nu |dan )?spring\b", 0.45),  # also a sore knee
+        (r"\b(straks|binnenkort) niet meer nodig\b", 0.3),
+        (r"\bbedankt voor alles\b", 0.2),
         (r"\b(ben|is) er klaar mee\b", 0.5),
         (r"\bafscheid\w*", 0.45),
         (r"\btouw\b", 0.45),
-        (r"\btouw\b.{0,25}\b(gekocht|klaar|opgehangen|gehaald|liggen|klaarliggen)\b", 0.9),
-        (r"\bvoor als het (echt |straks |ooit )?niet meer gaat\b", 0.45),
+        (r"\btouw\b.{0,25}\b(gekocht|klaar|opgehangen|gehaald|klaarliggen)\b", 0.9),
+        (r"\bvoor als het (echt |straks |ooit )?niet meer gaat\b", 0.35),
         (
             r"\bniemand (zal|gaat|zou) (me|mij|hem|haar) (ooit )?missen\b|\bniemand (me|mij|hem|haar) (zal|zou|gaat) missen\b",
             0.6,
         ),
         # Pills kept "voor het geval dat": a plan without a date.
         (
-            r"\b(pillen|slaappillen|medicijnen|tabletten)\b.{0,40}\b(bewaart|bewaar|bewaard|bewaren)\b",
+            r"\b(pillen|slaappillen|medicijnen|tabletten)\b.{0,40}\b(bewaart|bewaar|bewaard|bewaren)\b"
+            r"|\b(bewaart|bewaar|bewaarde) (zijn|haar|mijn|de|al (zijn|haar|mijn)) (pillen|slaappillen|medicijnen|tabletten)\b",
             0.45,
         ),
-        (
-            r"\b(bewaart|bewaar|bewaarde) (zijn|haar|mijn|de|al (zijn|haar|mijn)) (pillen|slaappillen|medicijnen|tabletten)\b",
-            0.45,
-        ),
-        (r"\bvoor het geval dat\b", 0.3),
+        (r"\bvoor het geval dat\b", 0.2),
         (r"\b(hoe|of) ik (het|er een eind aan) (kan|ga|zal|moet) doen\b", 0.8),
         (r"\b(opgezocht|gezocht|googelen|gegoogeld) hoe\b", 0.4),
         (r"\bspring\w* (ik |hij |ze )?(van|voor|uit|af)\b", 0.8),
@@ -1381,7 +1379,7 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\beind(e)? aan (maakt|maken|te maken|maak)\b", 0.9),
         # "als ik er niet meer ben"; "als ik er niet ben" is only someone away from home.
         (
-            r"\bals ik er (gewoon )?niet meer (ben|was|zou zijn)\b|\bals ik er gewoon niet (ben|was)\b",
+            r"\bals ik er (gewoon )?niet meer (ben|was|zou zijn)\b",
             0.8,
         ),
         (r"\b(geen uitweg|uitzichtloos|ten einde raad)\b", 0.45),
@@ -1396,24 +1394,27 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         ),
         # Better off dead, said of oneself: "soms denk ik dat het beter is als ik ook dood ben".
         (
-            r"\bbeter (is |zou zijn |was |zijn )?(als|dat|wanneer|om) (ik|hij|ze|zij) (ook |er |gewoon |maar )?(dood|er niet meer|niet meer besta)\b",
+            r"\bbeter (is |zou zijn |was |zijn )?(als|dat|wanneer|om) (ik|hij|ze|zij) (ook |er |gewoon |maar )?(dood|er niet meer (ben|is|was|zou zijn|zijn)|niet meer besta)\b",
             0.85,
         ),
         # Arranging for after one's death, and giving things away: each also said by someone
         # who is only old or ill, so each needs company.
         (r"\bals ik er (straks|later|binnenkort|bijna) niet (meer )?(ben|was|zou zijn)\b", 0.45),
         (
-            r"\b(spullen|bezittingen|sieraden|meubels|alles)\b.{0,20}\bweg(gegeven|geven|gedaan)\b",
+            r"\b(spullen|bezittingen|sieraden|alles)\b.{0,20}\bweg(gegeven|geven)\b",  # not "meubels weggedaan"
             0.45,
         ),
-        (r"\b(rustig|voorgoed|zachtjes) (kan |kunnen |wil |mag )?inslapen\b", 0.45),
         # Self-harm in clinical words and as wounds on the arms.
         (r"\b(automutilatie|zelfverwond\w*|zichzelf (verwondt|verwonden|snijdt|krast))\b", 0.85),
         (
             r"\b(snijwond\w*|kraswond\w*|sneetjes)\b.{0,30}\b(armen|onderarm\w*|pols\w*|bovenbenen)\b",
-            0.6,
+            0.45,  # a broken glass does that too
         ),
-        (r"\b(weer|zelf|gaan|ga|ging) krassen\b", 0.85),
+        # "ben weer gaan krassen": started again; "krassen in het laminaat" are scratches.
+        (
+            r"\b(ben|is|zijn) (ik |ze |hij |zij )?(weer )?(gaan|begonnen met) (krassen|snijden)\b",
+            0.85,
+        ),
         # Scratches on the arms may be the cat's: only with something else.
         (r"\bkrassen op (mijn|mn|m'n|zijn|haar|de) (armen|onderarmen|polsen)\b", 0.45),
         (r"\b(zin|nut) (meer )?(in|van) (het|mijn|zijn|haar) leven\b", 0.6),
@@ -1482,13 +1483,18 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(moet|laat) (ik|ze|hij|zij) (pinnen|geld (geven|overmaken|afgeven))\b", 0.6),
         (r"\bgepind\b", 0.4),
         (r"\b(geld|rest|pensioen|aow)\b.{0,25}\b(verdwijnt|verdwenen|kwijt|op)\b", 0.35),
-        (r"\bbeheert (het|haar|zijn|mijn) (geld|rekening|bankrekening)\b", 0.3),
+        (r"\b(?<!bewindvoerder )beheert (het|haar|zijn|mijn) (geld|rekening|bankrekening)\b", 0.3),
         # Control: not allowed to pay or go out alone, an allowance doled out.
         (
             r"\b(mag|mocht) (ik |ze |zij |hij )?niet (zelf )?(pinnen|weg|de deur uit|alleen naar)\b",
             0.45,
         ),
         (r"\bkort (houdt|gehouden)\b", 0.3),
+        # "zet me onder druk": a deadline does that too, so only with something else.
+        (
+            r"\bonder druk (zet|zette)\b|\b(zet|zette|zetten) (haar|hem|mij|me|ons) onder druk\b",
+            0.45,
+        ),
         (r"\bdoet alles wat (hij|zij|ze) zegt\b", 0.35),
         (r"\b(op (zijn|haar) adres ingeschreven|ingeschreven op (zijn|haar) adres)\b", 0.4),
         (r"\b(opgelicht|oplichting|oplichter|overgehaald)\w*", 0.6),
@@ -1499,7 +1505,7 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(post|brieven) (open ?maakt|openmaakt)\b", 0.35),
         # Physical harm, coercion and control in general terms.
         (
-            r"\b(slaat|sloeg|slaan|klappen|mept|stompt|stompte|trapt|trapte|knijpt|knijpen|wurgt|wurgde|duwt|duwde)\b",
+            r"\b(slaat|sloeg|slaan|klappen|mept|stompt|stompte|trapt|trapte|knijpt|wurgt|wurgde|duwt|duwde)\b",
             0.5,
         ),
         (r"\b(gewond|verwonding\w*|blauw\w* (oog|plek\w*))\b", 0.5),
@@ -1581,10 +1587,18 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(koud|kou)\b", 0.25),
         (r"\b(niks|niets|geen) (meer )?te eten\b", 0.7),
         # Lying on a floor for hours; not eating for days; food left on the stove to sleep.
-        (r"\b(uren|urenlang|hele nacht|nacht)\b.{0,30}\bop de \w*(vloer|grond)\b", 0.85),
-        (r"\bop de \w*(vloer|grond)\b.{0,20}\b(blijven liggen|gelegen|lag|lagen)\b", 0.85),
+        # A person lying there: the neighbours stamping on a floor or water on it are not.
         (
-            r"\b(at|eet|gegeten|eten)\b.{0,20}\b(sinds|al) (\d+|twee|drie|vier|een paar) (dagen|dgn)\b",
+            r"\b(uren|urenlang|hele nacht|nacht)\b.{0,30}\bop de \w*(vloer|grond)\b.{0,20}\b(blijven liggen|gelegen|liggen|lag)\b",
+            0.85,
+        ),
+        (
+            r"\b(heeft|had|is|was|hebben|hadden)\b.{0,30}\bop de \w*(vloer|grond) (\w+ )?(blijven liggen|gelegen)\b",
+            0.85,
+        ),
+        (
+            r"\b(at|eet|gegeten)\b.{0,20}\b(sinds|al) (\d+|twee|drie|vier|een paar) (dagen|dgn) (niet|niks|niets|nauwelijks)\b"
+            r"|\b(niet|niks|niets|nauwelijks)\b.{0,15}\b(gegeten|eet|at)\b.{0,20}\b(sinds|al) (\d+|twee|drie|vier|een paar) (dagen|dgn)\b",
             0.8,
         ),
         (
@@ -1595,14 +1609,10 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bvergeet (te eten|te drinken|eten|drinken)\b", 0.4),
         (r"\beet (alleen|enkel|nog maar) (nog )?(beschuit|brood|koekjes|crackers)\b", 0.45),
         (
-            r"\b(eten|pan|pannen|melk)\b.{0,15}\bop (het vuur|het gas|de kookplaat|het fornuis)\b.{0,40}\b(slapen|naar bed|vergeet|vergeten|weg)\b",
+            r"\b(eten|pan|pannen|melk)\b.{0,15}\bop (het vuur|het gas|de kookplaat|het fornuis)\b.{0,40}\b(slapen|naar bed|vergeet|vergeten)\b",  # not "ik moet zo weg"
             0.9,
         ),
         (r"\b(zit|zitten|zat) (hij|ze|zij)? ?in de kou\b", 0.55),
-        (
-            r"\b(kachel|verwarming|cv|ketel)\b.{0,20}\b(al )?(een week|weken|dagen|\d+ dagen) (kapot|stuk|uit)\b",
-            0.45,
-        ),
         (r"\bniemand (die|kan)\b", 0.3),
         (r"\bwoont alleen\b", 0.2),
         (r"\b(nu|vandaag|vannacht|spoed|dringend|help)\b", 0.2),

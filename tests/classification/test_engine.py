@@ -238,10 +238,9 @@ def test_asking_sentences():
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("Mijn vader zegt dat hij klaar is met leven en niet meer wil eten.", "suicide"),
+        ("Mijn vader zegt dat hij klaar is met leven.", "suicide"),
         ("Soms denk ik dat het beter is als ik ook dood ben.", "suicide"),
         ("Cliënt is bekend met automutilatie, nu weer nieuwe wonden.", "suicide"),
-        ("Ze heeft verse snijwonden op haar onderarmen.", "suicide"),
         ("Sinds de verhuizing ben ik weer gaan krassen.", "suicide"),
         (
             "Mijn spullen heb ik weggegeven. Wie regelt de huur als ik er straks niet meer ben?",
@@ -255,7 +254,7 @@ def test_asking_sentences():
         ("Als het zo doorgaat maak ik er een eind aan.", "suicide"),
         ("ik wil gwn dood", "suicide"),
         ("Ze is weer begonnen met snijden, zegt haar moeder.", "suicide"),
-        ("Er ligt een touw klaar, voor als het echt niet meer gaat.", "suicide"),
+        ("Hij heeft een touw op zolder, voor als het echt niet meer gaat.", "suicide"),
         ("Hij is bang dat niemand hem zal missen en bewaart zijn pillen.", "suicide"),
         ("Mijn zoon zet mij onder druk om te tekenen voor mijn spaargeld.", "violence"),
     ],
@@ -272,11 +271,44 @@ def test_safety_signals_said_in_other_words(text, reason):
         "De koelkast is leeg, kan een vrijwilliger boodschappen doen?",
         "De kachel is al een week kapot, wanneer komt de monteur?",
         "Ik heb krassen op mijn armen van de kat van de buren.",
-        "De gemeente wil een eind maken aan de overlast in de straat.",
-        "Ik kan hem in zijn rolstoel niet meer duwen door mijn rug.",
-        "Jongeren schoppen tegen de deur en maken lawaai.",
+        "Moeder viel door de glazen deur en heeft snijwonden aan haar armen.",
+        "Mijn rollator is binnenkort niet meer nodig na de revalidatie. Bedankt voor alles!",
         "Ze vergeet te eten als ik er niet ben, kan er een maaltijdservice komen?",
     ],
 )
 def test_each_of_these_needs_company_to_be_urgent(text):
+    assert engine().analyse(text).urgent_reasons == []
+
+
+# Found in review of lexicon-1.7 (before its second reading): each fired on its own.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mijn vader wil liever sterven in zijn eigen bed dan in het verpleeghuis.",
+        "Ik zou echt dood neervallen van schrik.",
+        "De deadline van de gemeente zet mij onder druk.",
+        "Bij ons sprong de vonk meteen over.",
+        "Mijn knie doet pijn als ik spring.",
+        "Er zitten weer krassen in het laminaat.",
+        "De kat is weer aan het krassen.",
+        "De wijkagent maakt er een eind aan.",
+        "Dan maak ik liever een einde aan mijn lidmaatschap.",
+        "Het is beter als ze er niet meer alleen woont.",
+        "Voor mij hoeft het allemaal niet meer zo groot.",
+        "Ze hebben een touw laten liggen in de gang.",
+        "Mijn handen kunnen niet goed meer knijpen.",
+        "De bovenburen stampen urenlang op de vloer.",
+        "Op de keukenvloer lag een plas water.",
+        "Mijn moeder eet sinds 2 dagen weer zelf.",
+        "Het eten staat op het fornuis en ik moet zo weg.",
+        "Kan ik een sleutelkastje krijgen, voor het geval dat? Bedankt voor alles!",
+        "Ik bewaar mijn medicijnen in de kast. Mogen tabletten in de badkamer bewaard worden?",
+        "We verhuizen, de meubels zijn weggedaan en we nemen afscheid van de buren.",
+        "Onze kat mocht rustig inslapen, we hebben afscheid genomen.",
+        "Mijn bewindvoerder beheert mijn rekening, mijn geld is op.",
+        "Kan de monteur ook komen als ik er gewoon niet ben?",
+        "De verwarming staat al weken uit omdat het zomer is, maar nu is het koud.",
+    ],
+)
+def test_ordinary_sentences_the_review_found_raise_no_signal(text):
     assert engine().analyse(text).urgent_reasons == []

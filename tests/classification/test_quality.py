@@ -112,7 +112,7 @@ def test_folds_by_file_keep_each_writer_in_one_fold():
         for other in folds:
             if other is not fold:
                 assert not {groups[i] for i in fold} & {groups[i] for i in other}
-    assert sorted(len(f) for f in folds) == [4, 5, 5]  # balanced: a | b+e | c+d
+    assert sorted(len(f) for f in folds) == [4, 5, 5]  # balanced: a | b+d | c+e
     # Fewer writers than folds: rows are shuffled instead.
     shuffled = model.split_folds(6, folds=3, seed=1, groups=["a", "a", "a", "b", "b", "b"])
     assert sorted(len(f) for f in shuffled) == [2, 2, 2]

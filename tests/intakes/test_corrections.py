@@ -185,8 +185,8 @@ def test_classifier_cv_command(tmp_path):
     assert "held out" in r.output
 
 
-def test_classifier_cv_by_file(tmp_path):
-    # Each file is one writer: its rows are answered by a model trained on the other file only.
+def test_classifier_cv_by_writer(tmp_path):
+    # Rows without ids: each file is one writer, answered by a model trained on the other only.
     halves = {
         "a": [
             ("De huur is te hoog en ik kan hem niet betalen", ["wonen"]),
@@ -203,14 +203,26 @@ def test_classifier_cv_by_file(tmp_path):
             ("Wie helpt mij met aankleden in de ochtend", ["zorg"]),
         ],
     }
-    args = ["classifier", "cv", "--by-file"]
+    args = ["classifier", "cv", "--by-writer"]
     for name, texts in halves.items():
         f = tmp_path / f"{name}.jsonl"
         f.write_text("".join(json.dumps({"text": t, "domains": d}) + "\n" for t, d in texts))
         args += ["--data", str(f)]
     r = CliRunner().invoke(cli, [*args, "--folds", "2"])
     assert r.exit_code == 0, r.output
-    assert "2-fold by-file cross-validation on a+b: 10 examples" in r.output
-    r = CliRunner().invoke(cli, args)  # 5 folds need 5 files
+    assert "2-fold by-writer cross-validation on a+b: 10 examples" in r.output
+    r = CliRunner().invoke(cli, args)  # 5 folds need 5 writers
     assert r.exit_code == 1
-    assert "at least 5 files" in r.output
+    assert "at least 5 writers" in r.output
+
+
+def test_a_writer_is_an_ids_letters_across_files():
+    from pathlib import Path
+
+    from app.cli import _writer
+
+    # train, dev and train_t1 are all the first writer's (q…): one group, not three.
+    assert _writer({"id": "q0001"}, Path("train.jsonl")) == "q"
+    assert _writer({"id": "q0450"}, Path("dev.jsonl")) == "q"
+    assert _writer({"id": "tc012"}, Path("train_t3.jsonl")) == "tc"
+    assert _writer({"text": "zonder id"}, Path("corrections.jsonl")) == "corrections"
