@@ -482,17 +482,23 @@ def classifier_eval(
         typer.echo(f"- {err['gold']} -> {err['got']} {urgent}: {err['text'][:160]}")
 
 
-def _training_rows(files: list[Path], held_out_advice: str) -> list[dict[str, Any]]:
-    """Labelled rows from JSONL files; never the held-out test split."""
+def _training_files(
+    files: list[Path], held_out_advice: str
+) -> list[tuple[Path, list[dict[str, Any]]]]:
+    """Each JSONL file with its labelled rows; never the held-out test split."""
     from app.classification import evaluate
 
     if any(f.name.startswith("test") for f in files):  # test5.jsonl, and any later split
         _fail(f"the test split is held out; {held_out_advice}")
     try:
-        return [row for f in files for row in evaluate.load_jsonl(f)]
+        return [(f, evaluate.load_jsonl(f)) for f in files]
     except (OSError, ValueError) as exc:
         _fail(str(exc))
         raise  # not reached: _fail exits
+
+
+def _training_rows(files: list[Path], held_out_advice: str) -> list[dict[str, Any]]:
+    return [row for _, rows in _training_files(files, held_out_advice) for row in rows]
 
 
 @classifier_cli.command("train")
@@ -555,10 +561,9 @@ def classifier_cv(
     from app.classification import evaluate, model, service
 
     files = data or DEFAULT_TRAIN_DATA
-    rows = _training_rows(files, "cross-validate on the training files only")
-    groups = (
-        [_writer(row, f) for f in files for row in evaluate.load_jsonl(f)] if by_writer else None
-    )
+    loaded = _training_files(files, "cross-validate on the training files only")
+    rows = [row for _, rs in loaded for row in rs]
+    groups = [_writer(row, f) for f, rs in loaded for row in rs] if by_writer else None
     if groups is not None and len(set(groups)) < folds:
         _fail(f"--by-writer needs at least {folds} writers (one fold each), got {len(set(groups))}")
 

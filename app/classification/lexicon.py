@@ -1378,10 +1378,7 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bbeter af\b.{0,15}\bzonder (mij|me|hem|haar)\b", 0.9),
         (r"\beind(e)? aan (maakt|maken|te maken|maak)\b", 0.9),
         # "als ik er niet meer ben"; "als ik er niet ben" is only someone away from home.
-        (
-            r"\bals ik er (gewoon )?niet meer (ben|was|zou zijn)\b",
-            0.8,
-        ),
+        (r"\bals ik er (gewoon )?niet meer (ben|was|zou zijn)\b", 0.8),
         (r"\b(geen uitweg|uitzichtloos|ten einde raad)\b", 0.45),
         (r"\b(leegte|wanhopig|wanhoop)\b", 0.3),
         (r"\bdood\w*", 0.2),
@@ -1596,13 +1593,11 @@ URGENT_CUES: dict[str, list[tuple[str, float]]] = {
             r"\b(heeft|had|is|was|hebben|hadden)\b.{0,30}\bop de \w*(vloer|grond) (\w+ )?(blijven liggen|gelegen)\b",
             0.85,
         ),
+        # One fact, three word orders, one cue (not counted twice).
         (
             r"\b(at|eet|gegeten)\b.{0,20}\b(sinds|al) (\d+|twee|drie|vier|een paar) (dagen|dgn) (niet|niks|niets|nauwelijks)\b"
-            r"|\b(niet|niks|niets|nauwelijks)\b.{0,15}\b(gegeten|eet|at)\b.{0,20}\b(sinds|al) (\d+|twee|drie|vier|een paar) (dagen|dgn)\b",
-            0.8,
-        ),
-        (
-            r"\b(sinds|al) (\d+|twee|drie|vier|een paar) (dagen|dgn) (niet|niks|niets|nauwelijks) (meer )?(gegeten|eet|at)\b",
+            r"|\b(niet|niks|niets|nauwelijks)\b.{0,15}\b(gegeten|eet|at)\b.{0,20}\b(sinds|al) (\d+|twee|drie|vier|een paar) (dagen|dgn)\b"
+            r"|\b(sinds|al) (\d+|twee|drie|vier|een paar) (dagen|dgn) (niet|niks|niets|nauwelijks) (meer )?(gegeten|eet|at)\b",
             0.8,
         ),
         (r"\b(koelkast|ijskast) (is |was |staat )?(\w+ )?(helemaal )?leeg\b", 0.45),

@@ -300,11 +300,13 @@ def split_folds(
     import random
 
     if groups is not None and len(set(groups)) >= folds:
-        sizes = Counter(groups)
+        rows_of: dict[str, list[int]] = {}
+        for i, g in enumerate(groups):
+            rows_of.setdefault(g, []).append(i)
         members: list[set[int]] = [set() for _ in range(folds)]
-        for group in sorted(sizes, key=lambda g: (-sizes[g], g)):
+        for group in sorted(rows_of, key=lambda g: (-len(rows_of[g]), g)):
             k = min(range(folds), key=lambda j: (len(members[j]), j))
-            members[k] |= {i for i, g in enumerate(groups) if g == group}
+            members[k].update(rows_of[group])
         return members
     order = list(range(n))
     random.Random(seed).shuffle(order)  # noqa: S311  (reproducible folds, not secrecy)
@@ -411,7 +413,7 @@ def cross_validate(
     """Out-of-fold answers of the whole pipeline: for each of ``folds`` folds, ``fit`` (with its
     own inner cross-validation for the thresholds) on the other rows, then answer the held rows
     with ``predict(text, model)``. An honest estimate of quality on unseen questions; with
-    ``groups`` (the file each row came from), on questions from writers it never saw."""
+    ``groups`` (the writer of each row), on questions from writers it never saw."""
     answers: list[tuple[set[str], bool]] = [(set(), False) for _ in rows]
     for k, held in enumerate(split_folds(len(rows), folds=folds, seed=seed, groups=groups)):
         part, _ = fit(

@@ -104,7 +104,7 @@ def test_urgent_recall_comes_with_its_interval():
     assert "urgent recall   1.000  (1 of 1, 95% interval 0.206-1.000" in text
 
 
-def test_folds_by_file_keep_each_writer_in_one_fold():
+def test_folds_by_writer_keep_each_writer_in_one_fold():
     groups = ["a"] * 5 + ["b"] * 3 + ["c"] * 3 + ["d"] * 2 + ["e"]
     folds = model.split_folds(len(groups), folds=3, seed=1, groups=groups)
     assert sorted(i for f in folds for i in f) == list(range(len(groups)))

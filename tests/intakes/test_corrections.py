@@ -160,22 +160,29 @@ def test_classifier_train_refuses_the_test_splits(split):
     assert "held out" in r.output
 
 
+# Ten labelled questions, enough for a 2-fold cross-validation.
+TINY = [
+    ("De huur is te hoog en ik kan hem niet betalen", ["wonen"]),
+    ("Mijn huurachterstand loopt op", ["wonen"]),
+    ("De lekkage in de badkamer is nog niet gemaakt", ["wonen"]),
+    ("Ik ben eenzaam en zie niemand", ["welzijn"]),
+    ("Ik zoek een maatje om mee te wandelen", ["welzijn"]),
+    ("Hulp bij het invullen van formulieren graag", ["welzijn"]),
+    ("Mijn moeder heeft hulp nodig bij het douchen", ["zorg"]),
+    ("Vader vergeet zijn medicijnen", ["zorg"]),
+    ("Ik heb een rollator nodig", ["zorg"]),
+    ("Wie helpt mij met aankleden in de ochtend", ["zorg"]),
+]
+
+
+def _labelled_file(path, texts):
+    path.write_text("".join(json.dumps({"text": t, "domains": d}) + "\n" for t, d in texts))
+    return path
+
+
 def test_classifier_cv_command(tmp_path):
     # Every row is answered by a model that never saw it; the test split is refused.
-    texts = [
-        ("De huur is te hoog en ik kan hem niet betalen", ["wonen"]),
-        ("Mijn huurachterstand loopt op", ["wonen"]),
-        ("De lekkage in de badkamer is nog niet gemaakt", ["wonen"]),
-        ("Ik ben eenzaam en zie niemand", ["welzijn"]),
-        ("Ik zoek een maatje om mee te wandelen", ["welzijn"]),
-        ("Hulp bij het invullen van formulieren graag", ["welzijn"]),
-        ("Mijn moeder heeft hulp nodig bij het douchen", ["zorg"]),
-        ("Vader vergeet zijn medicijnen", ["zorg"]),
-        ("Ik heb een rollator nodig", ["zorg"]),
-        ("Wie helpt mij met aankleden in de ochtend", ["zorg"]),
-    ]
-    f = tmp_path / "x.jsonl"
-    f.write_text("".join(json.dumps({"text": t, "domains": d}) + "\n" for t, d in texts))
+    f = _labelled_file(tmp_path / "x.jsonl", TINY)
     r = CliRunner().invoke(cli, ["classifier", "cv", "--data", str(f), "--folds", "2"])
     assert r.exit_code == 0, r.output
     assert "2-fold cross-validation" in r.output
@@ -187,27 +194,10 @@ def test_classifier_cv_command(tmp_path):
 
 def test_classifier_cv_by_writer(tmp_path):
     # Rows without ids: each file is one writer, answered by a model trained on the other only.
-    halves = {
-        "a": [
-            ("De huur is te hoog en ik kan hem niet betalen", ["wonen"]),
-            ("Ik ben eenzaam en zie niemand", ["welzijn"]),
-            ("Mijn moeder heeft hulp nodig bij het douchen", ["zorg"]),
-            ("De lekkage in de badkamer is nog niet gemaakt", ["wonen"]),
-            ("Ik heb een rollator nodig", ["zorg"]),
-        ],
-        "b": [
-            ("Mijn huurachterstand loopt op", ["wonen"]),
-            ("Ik zoek een maatje om mee te wandelen", ["welzijn"]),
-            ("Vader vergeet zijn medicijnen", ["zorg"]),
-            ("Hulp bij het invullen van formulieren graag", ["welzijn"]),
-            ("Wie helpt mij met aankleden in de ochtend", ["zorg"]),
-        ],
-    }
+    # Every other question per file, so each writer has every domain.
     args = ["classifier", "cv", "--by-writer"]
-    for name, texts in halves.items():
-        f = tmp_path / f"{name}.jsonl"
-        f.write_text("".join(json.dumps({"text": t, "domains": d}) + "\n" for t, d in texts))
-        args += ["--data", str(f)]
+    for name, texts in (("a", TINY[0::2]), ("b", TINY[1::2])):
+        args += ["--data", str(_labelled_file(tmp_path / f"{name}.jsonl", texts))]
     r = CliRunner().invoke(cli, [*args, "--folds", "2"])
     assert r.exit_code == 0, r.output
     assert "2-fold by-writer cross-validation on a+b: 10 examples" in r.output
