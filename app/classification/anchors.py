@@ -1,19 +1,26 @@
 """Skip regular expressions that cannot match, using literals every match must contain.
 
 Hundreds of cue patterns each scanning every text is the classifier's main cost. From a pattern's
-parse tree we derive a small set of strings such that any match contains at least one of them;
-when none occurs in the text (a fast substring test), the pattern is not run at all.
+parse tree we derive sets of strings such that any match contains a member of each; when the text
+lacks one (found with one Aho-Corasick pass for all patterns), the pattern is not run at all. A
+stretch of the pattern that matches few strings gives those strings whole ("geen contact", "geen
+meer contact", ...), which skips far more texts than a part of them would; a pattern over whole
+words (``\\b(nu|help)\\b``) is looked up in the text's words instead.
 """
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from functools import cached_property
+from itertools import chain
+from operator import itemgetter
 from re import _constants as c  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 import ahocorasick
 
+_second = itemgetter(1)
 MIN_ANCHOR = 3  # shorter literals are too common to skip anything
 # Words in nearly every Dutch text: poor anchors.
 COMMON = frozenset(
@@ -54,86 +61,149 @@ COMMON = frozenset(
 )
 
 
-def _necessary(items: Any) -> frozenset[str] | None:
-    """Strings of which every match of this sequence contains one (None: no such set)."""
-    candidates: list[frozenset[str]] = []
-    run: list[str] = []
+# A stretch of the pattern that can only match a few strings ("(deur|raam) (is )?kapot": four)
+# is used whole: a long, exact anchor skips far more texts than its parts. Above this many
+# strings the stretch is cut in two.
+MAX_EXPANSION = 64
 
-    def close_run() -> None:
-        if run:
-            candidates.append(frozenset({"".join(run)}))
-            run.clear()
 
+def _charset(av: Any) -> set[str] | None:
+    """The characters of a small set like ``[ae]``; None for ranges, classes or negation."""
+    chars = set()
+    for op, value in av:
+        if op is not c.LITERAL:
+            return None
+        chars.add(chr(value))
+    return chars if len(chars) <= 8 else None
+
+
+def _finite(items: Any) -> set[str] | None:
+    """Every string this sequence can match, when they are at most MAX_EXPANSION; else None.
+    Zero-width assertions (\\b) match no characters, so they add nothing."""
+    out = {""}
     for op, av in items:
-        if op is c.LITERAL:
-            run.append(chr(av))
+        part: set[str] | None
+        if op is c.AT:
             continue
-        close_run()
-        sub: frozenset[str] | None = None
-        if op is c.SUBPATTERN:
-            sub = _necessary(av[3])
+        if op is c.LITERAL:
+            part = {chr(av)}
+        elif op is c.IN:
+            part = _charset(av)
+        elif op is c.SUBPATTERN:
+            part = None if av[1] or av[2] else _finite(av[3])  # no inline flags
         elif op is c.BRANCH:
-            parts = [_necessary(branch) for branch in av[1]]
-            if all(p is not None for p in parts):
-                sub = frozenset().union(*[p for p in parts if p is not None])
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-            sub = _necessary(av[2])
-        if sub is not None:
-            candidates.append(sub)
-    close_run()
-    good = [s for s in candidates if s and min(len(x) for x in s) >= MIN_ANCHOR]
-    if not good:
-        return None
+            branches = [_finite(branch) for branch in av[1]]
+            part = None if None in branches else set().union(*branches)  # type: ignore[arg-type]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[1] <= 1:  # "x?" (or "x{1}")
+            inner = _finite(av[2])
+            part = None if inner is None else inner | ({""} if av[0] == 0 else set())
+        else:
+            return None
+        if part is None:
+            return None
+        out = {a + b for a in out for b in part}
+        if len(out) > MAX_EXPANSION:
+            return None
+    return out
+
+
+def _minimal(strings: set[str]) -> frozenset[str]:
+    """Drop a string that contains another member: finding the shorter one suffices."""
+    return frozenset(s for s in strings if not any(t != s and t in s for t in strings))
+
+
+def _good(anchors: frozenset[str]) -> bool:
+    return bool(anchors) and min(len(x) for x in anchors) >= MIN_ANCHOR
+
+
+def _rank(anchors: frozenset[str]) -> tuple[bool, int, int]:
     # The most selective set: no everyday words in it, then the longest shortest member, then
     # the fewest members.
-    return max(
-        good,
-        key=lambda s: (
-            not any(x.strip() in COMMON for x in s),
-            min(len(x) for x in s),
-            -len(s),
-        ),
+    return (
+        not any(x.strip() in COMMON for x in anchors),
+        min(len(x) for x in anchors),
+        -len(anchors),
     )
 
 
-def _conjuncts(items: Any) -> list[frozenset[str]]:
-    """Every set of strings of which each match contains one: a match must satisfy them all.
+def _requirements(items: Any) -> list[frozenset[str]]:
+    """Sets of strings such that every match contains a member of each set.
 
-    Literal runs, groups and repeats of at least one are parts every match has, so each gives
-    its own set; an alternation gives one set (the union over its branches)."""
+    Neighbouring parts that match few strings are joined into one stretch whose strings are
+    the set ("(deur|raam) (is )?kapot"); a group or a repeat of at least one that cannot be
+    expanded gives what it needs itself; an alternation that cannot be expanded gives the union
+    of each branch's best set, when every branch has one."""
     found: list[frozenset[str]] = []
-    run: list[str] = []
-    for op, av in [*items, (None, None)]:
-        if op is c.LITERAL:
-            run.append(chr(av))
+    stretch = {""}
+
+    def close() -> None:
+        nonlocal stretch
+        if stretch != {""}:
+            found.append(_minimal(stretch))
+        stretch = {""}
+
+    for op, av in items:
+        if op is c.AT:
+            continue  # zero width: the stretch goes on
+        part = _finite([(op, av)])
+        if part is not None:
+            joined = {a + b for a in stretch for b in part}
+            if len(joined) <= MAX_EXPANSION:
+                stretch = joined
+            else:
+                close()
+                stretch = part
             continue
-        if run:
-            found.append(frozenset({"".join(run)}))
-            run = []
-        if op is c.SUBPATTERN:
-            found += _conjuncts(av[3])
+        close()
+        if op is c.SUBPATTERN and not (av[1] or av[2]):
+            found += _requirements(av[3])
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-            found += _conjuncts(av[2])
+            found += _requirements(av[2])
         elif op is c.BRANCH:
-            union = _necessary([(op, av)])
-            if union is not None:
-                found.append(union)
-    return [
-        s
-        for s in dict.fromkeys(found)
-        if s and min(len(x) for x in s) >= MIN_ANCHOR and not any(x.strip() in COMMON for x in s)
-    ]
+            best = [_best(_requirements(branch)) for branch in av[1]]
+            if all(b is not None for b in best):
+                found.append(_minimal(set().union(*best)))  # type: ignore[arg-type]
+    close()
+    return found
+
+
+def _best(sets: list[frozenset[str]]) -> frozenset[str] | None:
+    good = [s for s in sets if _good(s)]
+    return max(good, key=_rank) if good else None
 
 
 def required_sets(pattern: str) -> list[tuple[str, ...]]:
-    """All anchor sets of a pattern (each match contains a member of every one); empty when
-    nothing selective is required."""
-    return [tuple(sorted(s)) for s in _conjuncts(sre_parse.parse(pattern))]
+    """The selective anchor sets of a pattern (each match contains a member of every one);
+    empty when nothing selective is required. Everyday words make a set unselective."""
+    sets = _requirements(sre_parse.parse(pattern))
+    return [
+        tuple(sorted(s))
+        for s in dict.fromkeys(sets)
+        if _good(s) and not any(x.strip() in COMMON for x in s)
+    ]
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
-    found = _necessary(sre_parse.parse(pattern))
+    """The single most selective anchor set (everyday words allowed when nothing better)."""
+    found = _best(_requirements(sre_parse.parse(pattern)))
     return tuple(sorted(found)) if found else None
+
+
+_WORD_RUN = re.compile(r"\w+")
+
+
+def whole_words(pattern: str) -> frozenset[str] | None:
+    """For ``\\b(w1|w2|...)\\b`` over plain words: the words. Such a pattern matches exactly
+    when one of the text's runs of word characters is one of them, a set test instead of an
+    anchor search that short words ("ex", "nu") would make unselective."""
+    parsed = list(sre_parse.parse(pattern))
+    boundary = (c.AT, c.AT_BOUNDARY)
+    if len(parsed) < 3 or parsed[0] != boundary or parsed[-1] != boundary:
+        return None
+    words = _finite(parsed[1:-1])
+    if not words or any(not w.isalnum() for w in words):
+        return None
+    return frozenset(words)
 
 
 class AnchorIndex:
@@ -142,6 +212,8 @@ class AnchorIndex:
 
     A pattern can require several anchor sets ("(geen|weinig) ... (contact|bezoek)" needs a
     member of each); it is a candidate only when every one of its sets has a member in the text.
+    A pattern over whole words ("\\b(nu|help)\\b") is a candidate when the text has one of them
+    as a word (see whole_words).
     """
 
     def __init__(self, patterns: list[str]) -> None:
@@ -151,19 +223,25 @@ class AnchorIndex:
         self._owner: list[int] = []  # requirement id -> pattern
         self._needed: list[int] = []  # pattern -> number of requirements
         by_anchor: dict[str, list[int]] = {}
+        by_word: dict[str, list[int]] = {}
         for i, p in enumerate(patterns):
-            sets = required_sets(p)
-            if not sets:
+            words = whole_words(p)
+            sets = [] if words else required_sets(p)
+            if not sets and not words:
                 single = required_literals(p)
                 sets = [single] if single else []
-            if not sets:
+            if not sets and not words:
                 self._always.append(i)
+            for w in words or ():
+                by_word.setdefault(w, []).append(i)
             for anchors in sets:
                 requirement = len(self._owner)
                 self._owner.append(i)
                 for a in anchors:
                     by_anchor.setdefault(a, []).append(requirement)
             self._needed.append(len(sets))
+        self._by_word = {w: tuple(found) for w, found in by_word.items()}
+        self._words = frozenset(by_word)
         self._automaton = ahocorasick.Automaton()
         for anchor, requirements in by_anchor.items():
             self._automaton.add_word(anchor, tuple(requirements))
@@ -176,17 +254,21 @@ class AnchorIndex:
         return [re.compile(p) for p in self._sources]
 
     def candidates(self, text: str) -> list[int]:
-        met: set[int] = set()
+        """The patterns that may match ``text``, in index order."""
+        found: list[int] = []
         if self._owner:
-            for _, requirements in self._automaton.iter(text):
-                met.update(requirements)
-        owner, needed = self._owner, self._needed
-        count: dict[int, int] = {}
-        for requirement in met:
-            i = owner[requirement]
-            count[i] = count.get(i, 0) + 1
-        found = [i for i, n in count.items() if n == needed[i]]
-        return sorted([*self._always, *found])
+            # The matches' requirement ids, gathered without a Python step per match (this runs
+            # for every text, and a text has dozens of anchor hits).
+            met = set(chain.from_iterable(map(_second, self._automaton.iter(text))))
+            needed = self._needed
+            counts = Counter(map(self._owner.__getitem__, met))
+            found = [i for i, n in counts.items() if n == needed[i]]
+        if self._words:
+            by_word = self._by_word
+            for word in self._words.intersection(_WORD_RUN.findall(text)):
+                found += by_word[word]
+            found = list(set(found))  # two words of one pattern
+        return sorted([*self._always, *found]) if self._always else sorted(found)
 
 
 def _is_word(ch: str) -> bool:

@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from app.classification.anchors import AnchorIndex, Scanner, required_literals, required_sets
+from app.classification.anchors import (
+    AnchorIndex,
+    Scanner,
+    required_literals,
+    required_sets,
+    whole_words,
+)
 from app.classification.engine import fold
 from app.classification.service import engine
 
@@ -16,34 +22,78 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "classifier"
     ("pattern", "expected"),
     [
         (r"\bdreig\w*", ("dreig",)),
-        (r"(de|het) trap (op|af)", (" trap ",)),
-        (r"\b(kan|kunnen) (hier )?niet (meer )?wonen\b", ("wonen",)),
-        (r"\b(nu|help)\b", None),  # "nu" is too short to be worth a test
-        (r"(a|bc)?xyz", ("xyz",)),
-        (r"(?:gas|rook)lucht", ("lucht",)),
+        # A stretch that matches few strings is used whole: the exact phrases, not " trap ".
+        (r"(de|het) trap (op|af)", ("de trap af", "de trap op", "het trap af", "het trap op")),
+        (r"(a|bc)?xyz", ("xyz",)),  # "axyz" and "bcxyz" contain "xyz": the shorter suffices
+        (r"(?:gas|rook)lucht", ("gaslucht", "rooklucht")),
+        (r"\b(nu|help)\b", None),  # "nu" is too short to be worth a search
+        (r"\bval\w* [a-z]+ (\d+|twee) dagen", (" dagen",)),  # "\d+" cuts the stretch
     ],
 )
 def test_required_literals(pattern, expected):
-    got = required_literals(pattern)
-    if expected is None:
-        assert got is None
-    else:
-        assert got is not None
-        assert set(got) <= set(expected) or set(expected) <= set(got)
+    assert required_literals(pattern) == expected
+
+
+def test_a_long_stretch_is_cut_rather_than_expanded_without_limit():
+    # 10 x 10 x 10 strings: more than the limit, so the stretch is cut in parts.
+    ten = "(" + "|".join(f"w{i}x" for i in range(10)) + ")"
+    sets = required_sets(f"{ten} {ten} {ten}")
+    assert all(len(s) <= 64 for s in sets)
+    assert sets
 
 
 @pytest.mark.parametrize(
     ("pattern", "expected"),
     [
-        # Every match needs a member of each set, so both are checked.
-        (r"\b(?:(geen|weinig) (meer )?(contact|bezoek))\b", [("bezoek", "contact")]),
-        (r"\b(?:automatische (deur|voordeur))\b", [("automatische ",), ("deur", "voordeur")]),
+        # Every match needs a member of each set: here the whole phrase, in all its forms.
+        (
+            r"\b(?:(geen|weinig) (meer )?(contact|bezoek))\b",
+            [
+                tuple(
+                    sorted(
+                        f"{a} {m}{b}"
+                        for a in ("geen", "weinig")
+                        for m in ("", "meer ")
+                        for b in ("contact", "bezoek")
+                    )
+                )
+            ],
+        ),
+        (r"\b(?:automatische (deur|voordeur))\b", [("automatische deur", "automatische voordeur")]),
         (r"\bspring\w* (ik )?(van|uit)\b", [("spring",)]),  # "van" is an everyday word
+        (
+            r"\bdreig\w* (me|mij) .* (politie|aangifte)\b",
+            [("dreig",), (" me ", " mij "), (" aangifte", " politie")],
+        ),
         (r"\b(nu|help)\b", []),
     ],
 )
 def test_required_sets(pattern, expected):
     assert required_sets(pattern) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"\b(nu|help)\b", {"nu", "help"}),
+        (r"\b(?:(neef|ex))\b", {"neef", "ex"}),
+        (r"\b(uit bed|op)\b", None),  # a space: not one word
+        (r"\b(a_b|c)\b", None),
+        (r"\bval\w*\b", None),
+        (r"(nu|help)\b", None),  # no boundary in front: "menu" would match
+    ],
+)
+def test_whole_words(pattern, expected):
+    got = whole_words(pattern)
+    assert (set(got) if got is not None else None) == expected
+
+
+def test_a_whole_word_pattern_is_a_candidate_only_with_the_word():
+    index = AnchorIndex([r"\b(nu|help)\b", r"\bspoed\b"])
+    assert index.candidates("kom nu") == [0]
+    assert index.candidates("het menu, helpen") == []  # the letters, not the words
+    assert index.candidates("help! spoed") == [0, 1]
+    assert index.candidates("nu-help") == [0]
 
 
 EDGES = [
