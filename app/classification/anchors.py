@@ -9,8 +9,7 @@ words (``\\b(nu|help)\\b``) is looked up in the text's words instead.
 """
 
 import re
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from itertools import chain
 from operator import itemgetter
@@ -235,8 +234,11 @@ class AnchorIndex:
             for w in words or ():
                 by_word.setdefault(w, []).append(i)
             for anchors in sets:
-                requirement = len(self._owner)
-                self._owner.append(i)
+                # A pattern with one requirement is met by it: stored as ~pattern (negative),
+                # so candidates() needs no counting for it.
+                requirement = len(self._owner) if len(sets) > 1 else ~i
+                if len(sets) > 1:
+                    self._owner.append(i)
                 for a in anchors:
                     by_anchor.setdefault(a, []).append(requirement)
             self._needed.append(len(sets))
@@ -245,6 +247,7 @@ class AnchorIndex:
         self._automaton = ahocorasick.Automaton()
         for anchor, requirements in by_anchor.items():
             self._automaton.add_word(anchor, tuple(requirements))
+        self._anchored = bool(by_anchor)
         if by_anchor:
             self._automaton.make_automaton()
 
@@ -253,21 +256,31 @@ class AnchorIndex:
         """The patterns as written, compiled only when asked (the tests compare with them)."""
         return [re.compile(p) for p in self._sources]
 
-    def candidates(self, text: str) -> list[int]:
-        """The patterns that may match ``text``, in index order."""
+    def candidates(self, text: str, words: Iterable[str] | None = None) -> list[int]:
+        """The patterns that may match ``text``, in index order. ``words``: the text's runs of
+        word characters (``\\w+``) when the caller has them."""
         found: list[int] = []
-        if self._owner:
-            # The matches' requirement ids, gathered without a Python step per match (this runs
+        if self._anchored:
+            # The matches' requirements, gathered without a Python step per match (this runs
             # for every text, and a text has dozens of anchor hits).
             met = set(chain.from_iterable(map(_second, self._automaton.iter(text))))
-            needed = self._needed
-            counts = Counter(map(self._owner.__getitem__, met))
-            found = [i for i, n in counts.items() if n == needed[i]]
+            owner, needed = self._owner, self._needed
+            count: dict[int, int] = {}
+            for r in met:
+                if r < 0:
+                    found.append(~r)
+                    continue
+                i = owner[r]
+                n = count[i] = count.get(i, 0) + 1
+                if n == needed[i]:
+                    found.append(i)
         if self._words:
             by_word = self._by_word
-            for word in self._words.intersection(_WORD_RUN.findall(text)):
+            hits = self._words.intersection(_WORD_RUN.findall(text) if words is None else words)
+            for word in hits:
                 found += by_word[word]
-            found = list(set(found))  # two words of one pattern
+            if len(hits) > 1:
+                found = list(set(found))  # two words of one pattern
         return sorted([*self._always, *found]) if self._always else sorted(found)
 
 

@@ -227,7 +227,11 @@ class Engine:
         starts = [0]
         negated_clauses: set[int] = set()
         scanners = self._index.scanners
-        candidates = self._index.candidates(expanded)  # sorted: the negation frames come last
+        # The index looks whole-word patterns up in the text's \w+ runs: the tokens, split at
+        # their hyphens (a "_" would join runs that tokens split, so then it finds them itself).
+        runs = words if "-" not in expanded else [p for w in words for p in w.split("-")]
+        candidates = self._index.candidates(expanded, None if "_" in expanded else runs)
+        # Sorted, so the negation frames come last.
         first_frame = bisect.bisect_left(candidates, self._negation_from)
         negations = [m for i in candidates[first_frame:] for m in scanners[i].finditer(expanded)]
         if negations:

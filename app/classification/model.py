@@ -72,6 +72,32 @@ def features(analysis: Analysis) -> dict[str, float]:
     return x
 
 
+_FAMILIES = ("lex:", "dom:", "urgent:", "urgency:", "ask:", "w:", "neg:")
+
+
+@dataclass(slots=True)
+class Assessment:
+    """The learned layer's answer for one text."""
+
+    scores: dict[Domain, float]
+    urgency: float
+    # The text's word stems that push a head up (see Model._pushes), for the evidence.
+    pushed: list[tuple[str, tuple[tuple[int, float], ...]]]
+    _top: list[list[str]] | None = None
+
+    def top_words(self, top: int = 4) -> list[list[str]]:
+        """As Model.top_words: per head (the domains, then urgency), the stems that pushed it
+        up most."""
+        if self._top is None:
+            found: list[list[tuple[float, str]]] = [[] for _ in range(len(DOMAINS) + 1)]
+            for stem, pushes in self.pushed:
+                for i, wi in pushes:
+                    if wi > 0.3:  # a word feature's value is 1.0
+                        found[i].append((wi, stem))
+            self._top = [[w for _, w in heapq.nlargest(top, head)] for head in found]
+        return self._top
+
+
 @dataclass(frozen=True, slots=True)
 class Model:
     weights: dict[Domain, dict[str, float]]
@@ -95,6 +121,10 @@ class Model:
     _matrix: Any = field(default=None, compare=False, repr=False)
     _bias: Any = field(default=None, compare=False, repr=False)
     _groups: tuple[tuple[int, ...], ...] = field(default=(), compare=False, repr=False)
+    _families: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
+    _stem_pushes: dict[str, tuple[tuple[int, float], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         # Column order: wonen, welzijn, zorg (Domain order), urgency, then the subcategories.
@@ -120,6 +150,14 @@ class Model:
         object.__setattr__(self, "_matrix", matrix.reshape(len(keys), len(heads)))
         object.__setattr__(self, "_bias", bias)
         object.__setattr__(self, "_groups", groups)
+        # The same rows by feature family and name ("w:", "trap"), so assess() finds a text's
+        # rows without building the feature names.
+        families: dict[str, dict[str, int]] = {f: {} for f in _FAMILIES}
+        for k, i in self._index.items():
+            family, _, name = k.partition(":")
+            families.setdefault(family + ":", {})[name] = i
+        object.__setattr__(self, "_families", families)
+        object.__setattr__(self, "_stem_pushes", {k[2:]: v for k, v in self._pushes.items()})
 
     def score_all(self, x: dict[str, float]) -> tuple[dict[Domain, float], float]:
         """Domain scores and the urgency score, in one product over the features."""
@@ -131,6 +169,45 @@ class Model:
             if i is not None:
                 rows.append(i)
                 values.append(v)
+        return self._score_rows(rows, values)
+
+    def assess(self, analysis: Analysis) -> "Assessment":
+        """What ``score_all(features(analysis))`` and ``top_words`` give, without building the
+        features: the rows are looked up by family and name, in the order features() has them
+        (the same sum, so the same scores). The hot path of every classification."""
+        rows: list[int] = []
+        values: list[float] = []
+        fam = self._families
+
+        def add(family: dict[str, int], items: Iterable[tuple[str, float]]) -> None:
+            for name, v in items:
+                i = family.get(name)
+                if i is not None:
+                    rows.append(i)
+                    values.append(v)
+
+        add(fam["lex:"], analysis.label_scores.items())
+        add(fam["dom:"], analysis.domain_scores.items())
+        add(fam["urgent:"], ((r, 1.0) for r in analysis.urgent_reasons))
+        add(fam["urgency:"], ((r, v) for r, v in analysis.urgent_scores.items() if v))
+        add(fam["ask:"], analysis.request_scores.items())
+        stems = analysis.stems - STOP
+        words = fam["w:"]
+        for stem in stems:
+            i = words.get(stem)
+            if i is not None:
+                rows.append(i)
+                values.append(1.0)
+        if analysis.negated_stems:
+            add(fam["neg:"], ((stem, 1.0) for stem in analysis.negated_stems - STOP))
+        scores, urgency = self._score_rows(rows, values)
+        pushes = self._stem_pushes
+        pushed = [(stem, pushes[stem]) for stem in stems if stem in pushes]
+        return Assessment(scores=scores, urgency=urgency, pushed=pushed)
+
+    def _score_rows(
+        self, rows: list[int], values: list[float]
+    ) -> tuple[dict[Domain, float], float]:
         z: list[float] = (
             (np.dot(values, self._matrix.take(rows, 0)) + self._bias) if rows else self._bias
         ).tolist()

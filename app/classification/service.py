@@ -95,21 +95,21 @@ def classify(text: str, *, using: learned.Model | None = None) -> Classification
     """Classify with the shipped model, or with ``using`` (cross-validation folds)."""
     analysis = engine().analyse(text)
     m = using or model()
+    assessment: learned.Assessment | None = None
     if m is not None:
-        x = learned.features(analysis)
-        (scores, urgency), thresholds = m.score_all(x), m.thresholds
+        assessment = m.assess(analysis)
+        scores, urgency, thresholds = assessment.scores, assessment.urgency, m.thresholds
     else:
         scores, thresholds = analysis.domain_scores, dict.fromkeys(Domain, THRESHOLD)
         urgency = 0.0
     results: list[DomainResult] = []
-    words: list[list[str]] | None = None
     for position, domain in enumerate(learned.DOMAINS):
         score = scores[domain]
         if score < thresholds[domain]:
             continue
         evidence = list(analysis.evidence[domain])
-        if m is not None:
-            words = words or m.top_words(x)
+        if assessment is not None:
+            words = assessment.top_words()
             # The learned layer's stems as the text wrote them ("sind" -> "sinds").
             written = [analysis.surface.get(w, w) for w in words[position]]
             evidence += [w for w in dict.fromkeys(written) if w not in evidence]
@@ -144,12 +144,18 @@ def classify(text: str, *, using: learned.Model | None = None) -> Classification
 
     urgent_reasons = list(analysis.urgent_reasons)
     urgent_evidence = dict(analysis.urgent_evidence)
-    if m is not None and not urgent_reasons and analysis.dutch and urgency >= m.urgent_threshold:
+    if (
+        m is not None
+        and assessment is not None
+        and not urgent_reasons
+        and analysis.dutch
+        and urgency >= m.urgent_threshold
+    ):
         # The learned head caught a signal the rules did not name: take the reason whose cues
         # came closest (danger when none did), and show the words that weighed most.
         guess = max(analysis.urgent_scores.items(), key=lambda kv: (kv[1], kv[0] == "danger"))[0]
         urgent_reasons = [guess]
-        words = words or m.top_words(x)
+        words = assessment.top_words()
         written = list(dict.fromkeys(analysis.surface.get(w, w) for w in words[-1]))
         urgent_evidence = {guess: written or ["(learned from examples)"]}
 
