@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from functools import cached_property
 from itertools import chain
 from operator import itemgetter
+from re import _compiler as sre_compile  # type: ignore[attr-defined]
 from re import _constants as c  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -76,34 +77,52 @@ def _charset(av: Any) -> set[str] | None:
     return chars if len(chars) <= 8 else None
 
 
-def _finite(items: Any) -> set[str] | None:
+# Strings per parse-tree node, by id(node): a node is expanded once however often the
+# derivation asks (the trees stay alive while one is in use, so an id is not reused).
+Memo = dict[int, frozenset[str] | None]
+
+
+def _finite(items: Any, memo: Memo) -> set[str] | None:
     """Every string this sequence can match, when they are at most MAX_EXPANSION; else None.
     Zero-width assertions (\\b) match no characters, so they add nothing."""
     out = {""}
-    for op, av in items:
-        part: set[str] | None
-        if op is c.AT:
+    for node in items:
+        if node[0] is c.AT:
             continue
-        if op is c.LITERAL:
-            part = {chr(av)}
-        elif op is c.IN:
-            part = _charset(av)
-        elif op is c.SUBPATTERN:
-            part = None if av[1] or av[2] else _finite(av[3])  # no inline flags
-        elif op is c.BRANCH:
-            branches = [_finite(branch) for branch in av[1]]
-            part = None if None in branches else set().union(*branches)  # type: ignore[arg-type]
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[1] <= 1:  # "x?" (or "x{1}")
-            inner = _finite(av[2])
-            part = None if inner is None else inner | ({""} if av[0] == 0 else set())
-        else:
-            return None
+        part = _node(node, memo)
         if part is None:
             return None
         out = {a + b for a in out for b in part}
         if len(out) > MAX_EXPANSION:
             return None
     return out
+
+
+def _node(node: Any, memo: Memo) -> frozenset[str] | None:
+    """The strings one node can match (see _finite)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    op, av = node
+    part: set[str] | frozenset[str] | None
+    if op is c.LITERAL:
+        part = {chr(av)}
+    elif op is c.IN:
+        part = _charset(av)
+    elif op is c.SUBPATTERN:
+        part = None if av[1] or av[2] else _finite(av[3], memo)  # no inline flags
+    elif op is c.BRANCH:
+        branches = [_finite(branch, memo) for branch in av[1]]
+        part = None if None in branches else set().union(*branches)  # type: ignore[arg-type]
+        if part is not None and len(part) > MAX_EXPANSION:
+            part = None
+    elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[1] <= 1:  # "x?" (or "x{1}")
+        inner = _finite(av[2], memo)
+        part = None if inner is None else inner | ({""} if av[0] == 0 else set())
+    else:
+        part = None
+    memo[key] = None if part is None else frozenset(part)
+    return memo[key]
 
 
 def _minimal(strings: set[str]) -> frozenset[str]:
@@ -125,7 +144,7 @@ def _rank(anchors: frozenset[str]) -> tuple[bool, int, int]:
     )
 
 
-def _requirements(items: Any) -> list[frozenset[str]]:
+def _requirements(items: Any, memo: Memo) -> list[frozenset[str]]:
     """Sets of strings such that every match contains a member of each set.
 
     Neighbouring parts that match few strings are joined into one stretch whose strings are
@@ -141,25 +160,26 @@ def _requirements(items: Any) -> list[frozenset[str]]:
             found.append(_minimal(stretch))
         stretch = {""}
 
-    for op, av in items:
+    for node in items:
+        op, av = node
         if op is c.AT:
             continue  # zero width: the stretch goes on
-        part = _finite([(op, av)])
+        part = _node(node, memo)
         if part is not None:
             joined = {a + b for a in stretch for b in part}
             if len(joined) <= MAX_EXPANSION:
                 stretch = joined
             else:
                 close()
-                stretch = part
+                stretch = set(part)
             continue
         close()
         if op is c.SUBPATTERN and not (av[1] or av[2]):
-            found += _requirements(av[3])
+            found += _requirements(av[3], memo)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-            found += _requirements(av[2])
+            found += _requirements(av[2], memo)
         elif op is c.BRANCH:
-            best = [_best(_requirements(branch)) for branch in av[1]]
+            best = [_best(_requirements(branch, memo)) for branch in av[1]]
             if all(b is not None for b in best):
                 found.append(_minimal(set().union(*best)))  # type: ignore[arg-type]
     close()
@@ -171,10 +191,11 @@ def _best(sets: list[frozenset[str]]) -> frozenset[str] | None:
     return max(good, key=_rank) if good else None
 
 
-def required_sets(pattern: str) -> list[tuple[str, ...]]:
+def required_sets(pattern: str | Any, memo: Memo | None = None) -> list[tuple[str, ...]]:
     """The selective anchor sets of a pattern (each match contains a member of every one);
-    empty when nothing selective is required. Everyday words make a set unselective."""
-    sets = _requirements(sre_parse.parse(pattern))
+    empty when nothing selective is required. Everyday words make a set unselective.
+    ``pattern``: the text, or its parse tree (parsing is most of the index's build time)."""
+    sets = _requirements(_parsed(pattern), {} if memo is None else memo)
     return [
         tuple(sorted(s))
         for s in dict.fromkeys(sets)
@@ -182,24 +203,28 @@ def required_sets(pattern: str) -> list[tuple[str, ...]]:
     ]
 
 
-def required_literals(pattern: str) -> tuple[str, ...] | None:
+def required_literals(pattern: str | Any, memo: Memo | None = None) -> tuple[str, ...] | None:
     """The single most selective anchor set (everyday words allowed when nothing better)."""
-    found = _best(_requirements(sre_parse.parse(pattern)))
+    found = _best(_requirements(_parsed(pattern), {} if memo is None else memo))
     return tuple(sorted(found)) if found else None
 
 
 _WORD_RUN = re.compile(r"\w+")
 
 
-def whole_words(pattern: str) -> frozenset[str] | None:
+def _parsed(pattern: str | Any) -> Any:
+    return sre_parse.parse(pattern) if isinstance(pattern, str) else pattern
+
+
+def whole_words(pattern: str | Any, memo: Memo | None = None) -> frozenset[str] | None:
     """For ``\\b(w1|w2|...)\\b`` over plain words: the words. Such a pattern matches exactly
     when one of the text's runs of word characters is one of them, a set test instead of an
     anchor search that short words ("ex", "nu") would make unselective."""
-    parsed = list(sre_parse.parse(pattern))
+    parsed = list(_parsed(pattern))
     boundary = (c.AT, c.AT_BOUNDARY)
     if len(parsed) < 3 or parsed[0] != boundary or parsed[-1] != boundary:
         return None
-    words = _finite(parsed[1:-1])
+    words = _finite(parsed[1:-1], {} if memo is None else memo)
     if not words or any(not w.isalnum() for w in words):
         return None
     return frozenset(words)
@@ -217,17 +242,18 @@ class AnchorIndex:
 
     def __init__(self, patterns: list[str]) -> None:
         self._sources = patterns
-        self.scanners = [Scanner(p) for p in patterns]
+        trees = [sre_parse.parse(p) for p in patterns]
         self._always: list[int] = []
         self._owner: list[int] = []  # requirement id -> pattern
         self._needed: list[int] = []  # pattern -> number of requirements
         by_anchor: dict[str, list[int]] = {}
         by_word: dict[str, list[int]] = {}
-        for i, p in enumerate(patterns):
-            words = whole_words(p)
-            sets = [] if words else required_sets(p)
+        for i, tree in enumerate(trees):
+            memo: Memo = {}
+            words = whole_words(tree, memo)
+            sets = [] if words else required_sets(tree, memo)
             if not sets and not words:
-                single = required_literals(p)
+                single = required_literals(tree, memo)
                 sets = [single] if single else []
             if not sets and not words:
                 self._always.append(i)
@@ -242,6 +268,8 @@ class AnchorIndex:
                 for a in anchors:
                     by_anchor.setdefault(a, []).append(requirement)
             self._needed.append(len(sets))
+        # After the derivation: compiling reads the trees (and may annotate them).
+        self.scanners = [Scanner(p, tree) for p, tree in zip(patterns, trees, strict=True)]
         self._by_word = {w: tuple(found) for w, found in by_word.items()}
         self._words = frozenset(by_word)
         self._automaton = ahocorasick.Automaton()
@@ -296,14 +324,21 @@ class Scanner:
 
     __slots__ = ("_checked", "_fast")
 
-    def __init__(self, pattern: str) -> None:
+    def __init__(self, pattern: str, parsed: Any = None) -> None:
         # Only when every match starts with the boundary: "\bfoo|oo" (an alternation at the top)
         # does not, and keeps its full pattern.
-        parsed = sre_parse.parse(pattern)
+        given = parsed is not None
+        parsed = sre_parse.parse(pattern) if parsed is None else parsed
         self._checked = (
             pattern.startswith(r"\b") and len(parsed) > 0 and parsed[0] == (c.AT, c.AT_BOUNDARY)
         )
-        self._fast = re.compile(pattern[2:] if self._checked else pattern)
+        # Compiled from the tree the index already parsed (without its leading \b): parsing
+        # again was a third of the start-up time. Only when given one, so the tree is ours.
+        self._fast: re.Pattern[str]
+        if given:
+            self._fast = sre_compile.compile(parsed[1:] if self._checked else parsed)
+        else:
+            self._fast = re.compile(pattern[2:] if self._checked else pattern)
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         search = self._fast.search
@@ -327,15 +362,20 @@ class Scanner:
 
 
 class Guarded:
-    """One compiled pattern that only runs when one of its anchors occurs in the text."""
+    """One pattern that only runs when one of its anchors occurs in the text. Compiled on first
+    use: these are checked rarely, and building them up front delayed the start."""
 
-    __slots__ = ("anchors", "pattern")
+    __slots__ = ("_anchors", "_pattern", "_source")
 
     def __init__(self, pattern: str) -> None:
-        self.pattern = re.compile(pattern)
-        self.anchors = required_literals(pattern)
+        self._source = pattern
+        self._pattern: re.Pattern[str] | None = None
+        self._anchors: tuple[str, ...] | None = None
 
     def search(self, text: str) -> re.Match[str] | None:
-        if self.anchors is not None and not any(a in text for a in self.anchors):
+        if self._pattern is None:
+            self._anchors = required_literals(self._source)
+            self._pattern = re.compile(self._source)
+        if self._anchors is not None and not any(a in text for a in self._anchors):
             return None
-        return self.pattern.search(text)
+        return self._pattern.search(text)

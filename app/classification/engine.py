@@ -16,7 +16,7 @@ import snowballstemmer
 
 from app.classification import lexicon as lx
 from app.classification.anchors import AnchorIndex, Guarded
-from app.classification.schemas import Domain
+from app.classification.domains import Domain
 
 # Letters of any script stay inside a word, so "çıkamıyorum" is one (unknown) word, not "kam".
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)

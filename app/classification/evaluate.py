@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.classification.schemas import Domain
+from app.classification.domains import Domain
 
 
 @dataclass

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from app.classification.domains import Domain
 from app.classification.engine import Analysis, Engine
 from app.classification.lexicon import DUTCH_FUNCTION_WORDS
-from app.classification.schemas import Domain
 
 DOMAINS = tuple(Domain)  # iterating the enum itself is slow on the hot path
 MODEL_FILE = Path(__file__).with_name("model.json")

@@ -1,14 +1,9 @@
-from enum import StrEnum
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.classification.domains import Domain
 from app.core.schemas import Text
 
-
-class Domain(StrEnum):
-    wonen = "wonen"
-    welzijn = "welzijn"
-    zorg = "zorg"
+__all__ = ["ClassificationPublic", "ClassifyRequest", "Domain", "DomainScore", "SubcategoryScore"]
 
 
 class ClassifyRequest(BaseModel):

@@ -6,8 +6,8 @@ from typing import Any
 
 from app.classification import lexicon
 from app.classification import model as learned
+from app.classification.domains import Domain
 from app.classification.engine import Engine
-from app.classification.schemas import Domain
 
 LEXICON_VERSION = "lexicon-1.8"
 
