@@ -11,6 +11,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 
 import snowballstemmer
 
@@ -245,13 +246,16 @@ class Engine:
         negated_stems: set[str] = set()
         surface: dict[str, str] = {}
         if not negated_clauses:
-            # Fast path: no positions needed, each distinct word once.
-            word = self._word
-            for token in dict.fromkeys(words):  # in text order: the surface form is the first
-                stem, word_cues = word(token)
-                stems.add(stem)
-                surface.setdefault(stem, token)
-                cues.extend(word_cues)
+            # Fast path: no positions needed, each distinct word once, in text order (a stem's
+            # surface form is its first word). Cached per word; no Python step per word.
+            distinct = list(dict.fromkeys(words))
+            looked_up = list(map(self._word, distinct))
+            if looked_up:
+                stem_of, cues_of = zip(*looked_up, strict=True)
+                stems = set(stem_of)
+                # Reversed, so the first word of a stem is the one kept.
+                surface = dict(zip(reversed(stem_of), reversed(distinct), strict=True))
+                cues = list(chain.from_iterable(cues_of))
         else:
             tokens = list(_TOKEN.finditer(expanded))
             words = [m.group() for m in tokens]
@@ -366,13 +370,15 @@ class Engine:
     ) -> dict[str, float]:
         """Noisy-OR per label and per domain ("wonen.") over the word and phrase cues in the
         asking sentences; empty when no sentence asks."""
-        asks = [m.start() for m in _ASKS.finditer(text)]  # a match never crosses a sentence end
-        if not asks and "?" not in text:
+        asks = _ASKS.search
+        if "?" not in text and asks(text) is None:
             return {}  # most of the work below is finding sentences: skip it when none can ask
         asking = []
         for m in _SENTENCE.finditer(text):
             a, b = m.span()
-            if "?" in text[a:b].rstrip()[-3:] or any(a <= at < b for at in asks):  # "?", "?!"
+            # An asking word within the sentence: a match never crosses a sentence end, and a
+            # sentence ends in punctuation, so the end bound changes no \b.
+            if "?" in text[a:b].rstrip()[-3:] or asks(text, a, b):  # "?", "?!"
                 asking.append((a, b))
         if not asking:
             return {}  # no asking sentence: the features say so by being absent
