@@ -93,7 +93,10 @@ _FOLD_TABLE = str.maketrans(
 
 def fold(text: str) -> str:
     """Lower case, no diacritics (ë → e), typographic quotes made plain."""
-    text = text.lower().translate(_FOLD_TABLE)
+    text = text.lower()
+    if text.isascii():
+        return text  # nothing in the table is ASCII: most texts need no translation at all
+    text = text.translate(_FOLD_TABLE)
     return text if text.isascii() else _fold_slow(text)
 
 
@@ -272,6 +275,7 @@ class Engine:
                     negated.append(token)
                     continue
                 cues.extend(word_cues)
+        n_word_cues = len(cues)  # the words' cues come first; phrases and signals follow
         strong_hits: dict[str, list[str]] = defaultdict(list)
         cue_hits: dict[str, list[tuple[str, float]]] = defaultdict(list)
         phrase_at: list[tuple[int, Cue]] = []
@@ -333,7 +337,11 @@ class Engine:
         label_scores = {k: round(1 - v, 4) for k, v in miss_label.items()}
         domain_scores = {d: round(1 - v, 4) for d, v in miss_domain.items()}
         request_scores = self._request_scores(
-            text=expanded, phrase_at=phrase_at, negated_clauses=negated_clauses, starts=starts
+            text=expanded,
+            phrase_at=phrase_at,
+            negated_clauses=negated_clauses,
+            starts=starts,
+            word_cues=None if negated_clauses else cues[:n_word_cues],
         )
 
         function_words = sum(map(lx.DUTCH_FUNCTION_WORDS.__contains__, words))
@@ -367,33 +375,43 @@ class Engine:
         phrase_at: list[tuple[int, Cue]],
         negated_clauses: set[int],
         starts: list[int],
+        word_cues: list[Cue] | None = None,
     ) -> dict[str, float]:
         """Noisy-OR per label and per domain ("wonen.") over the word and phrase cues in the
-        asking sentences; empty when no sentence asks."""
+        asking sentences; empty when no sentence asks. ``word_cues``: the cues of the text's
+        distinct words in order, when nothing is negated (used when every sentence asks)."""
         asks = _ASKS.search
         if "?" not in text and asks(text) is None:
             return {}  # most of the work below is finding sentences: skip it when none can ask
         asking = []
+        every = True
         for m in _SENTENCE.finditer(text):
             a, b = m.span()
             # An asking word within the sentence: a match never crosses a sentence end, and a
             # sentence ends in punctuation, so the end bound changes no \b.
             if "?" in text[a:b].rstrip()[-3:] or asks(text, a, b):  # "?", "?!"
                 asking.append((a, b))
+            else:
+                every = False
         if not asking:
             return {}  # no asking sentence: the features say so by being absent
-        # Each distinct word once, in order of first use: a repeated word adds the same cues,
-        # which the noisy-OR below counts once anyway.
-        tokens: dict[str, None] = {}
-        for a, b in asking:
-            if negated_clauses:
-                for m in _TOKEN.finditer(text, a, b):
-                    if bisect.bisect_right(starts, m.start()) - 1 not in negated_clauses:
-                        tokens[m.group()] = None
-            else:
-                tokens.update(dict.fromkeys(_TOKEN.findall(text, a, b)))
-        word = self._word
-        cues: list[Cue] = [cue for token in tokens for cue in word(token)[1]]
+        cues: list[Cue]
+        if every and word_cues is not None:
+            # Every sentence asks, so every word is in one (only sentence ends lie between).
+            cues = list(word_cues)
+        else:
+            # Each distinct word once, in order of first use: a repeated word adds the same
+            # cues, which the noisy-OR below counts once anyway.
+            tokens: dict[str, None] = {}
+            for a, b in asking:
+                if negated_clauses:
+                    for m in _TOKEN.finditer(text, a, b):
+                        if bisect.bisect_right(starts, m.start()) - 1 not in negated_clauses:
+                            tokens[m.group()] = None
+                else:
+                    tokens.update(dict.fromkeys(_TOKEN.findall(text, a, b)))
+            word = self._word
+            cues = [cue for token in tokens for cue in word(token)[1]]
         if phrase_at:
             cues += [c for at, c in phrase_at if any(a <= at < b for a, b in asking)]
         miss: dict[str, float] = {}
