@@ -91,13 +91,29 @@ _FOLD_TABLE = str.maketrans(
 )
 
 
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table that works out each other character on first sight.
+
+    Folding character by character gives what folding the whole text gives: decomposition is
+    per character, and the only reordering Unicode does moves combining marks, which are all
+    dropped. Bounded, so texts full of rare characters cannot grow it without end."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_slow(chr(code))
+        if len(self) < 20_000:
+            self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable(_FOLD_TABLE)
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics (ë → e), typographic quotes made plain."""
     text = text.lower()
     if text.isascii():
-        return text  # nothing in the table is ASCII: most texts need no translation at all
-    text = text.translate(_FOLD_TABLE)
-    return text if text.isascii() else _fold_slow(text)
+        return text.replace("`", "'")  # the table's one ASCII entry; most texts need no more
+    return text.translate(_FOLD)
 
 
 def _deletions(word: str) -> set[str]:

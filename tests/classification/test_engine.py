@@ -312,3 +312,27 @@ def test_each_of_these_needs_company_to_be_urgent(text):
 )
 def test_ordinary_sentences_the_review_found_raise_no_signal(text):
     assert engine().analyse(text).urgent_reasons == []
+
+
+def test_fold_character_by_character_equals_folding_the_whole_text():
+    """fold() works per character through a table; the reference folds the whole text."""
+    import random
+    import unicodedata
+
+    from app.classification.engine import fold
+
+    def reference(text: str) -> str:
+        text = text.lower().translate({ord("’"): "'", ord("‘"): "'", ord("`"): "'"})
+        decomposed = unicodedata.normalize("NFKD", text)
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+    assert fold("Hé`Wëreld’ – çà") == "he'wereld' – ca"
+    points = [cp for cp in range(0, 0x30000, 7) if not 0xD800 <= cp <= 0xDFFF]
+    for cp in points:
+        for text in (chr(cp), f"a{chr(cp)}b", f"{chr(cp).upper()}\u0308x"):
+            assert fold(text) == reference(text), hex(cp)
+    rnd = random.Random(7)
+    pool = [chr(i) for i in range(32, 0x250)] + list("\u0300\u0301\u0308\u0327–’`ﬁΩ😀가")
+    for _ in range(5000):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 12)))
+        assert fold(text) == reference(text), repr(text)
