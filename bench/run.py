@@ -19,6 +19,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import sysconfig
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -113,6 +114,12 @@ def machine() -> dict[str, str]:
         "cores": str(os.cpu_count()),
         "memory": memory,
         "python": platform.python_version(),
+        # PGO (--enable-optimizations) alone moves P4 by a fifth or more: say which build ran.
+        "python_build": (
+            "built with --enable-optimizations"
+            if "--enable-optimizations" in (sysconfig.get_config_var("CONFIG_ARGS") or "")
+            else "built without --enable-optimizations"
+        ),
         "postgresql": postgres,
         "commit": commit,
         "load_before": " ".join(f"{x:.1f}" for x in os.getloadavg()),
@@ -150,7 +157,8 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
         "analysis below them comes from `docs/performance-notes.md`.",
         "",
         f"Measured {results['date']} on: {info['cpu']}, {info['cores']} cores, {info['memory']},"
-        f" Python {info['python']}, PostgreSQL {info['postgresql']}, commit {info['commit']};"
+        f" Python {info['python']} ({info.get('python_build', 'build unknown')}),"
+        f" PostgreSQL {info['postgresql']}, commit {info['commit']};"
         f" load average before {info['load_before']}, after {results['load_after']}.",
         "The server, PostgreSQL and the load generator share these cores, so every figure is",
         "given next to a baseline measured in the same run (a ratio), and P1, P2 and P4 are",
