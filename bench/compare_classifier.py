@@ -71,9 +71,14 @@ def main() -> None:
         same = sum(before.classify(t).as_dict() == now.classify(t).as_dict() for t in items)
         old_us: list[float] = []
         new_us: list[float] = []
-        for _ in range(args.rounds):
-            old_us.append(per_question(before.classify, items))
-            new_us.append(per_question(now.classify, items))
+        for round_ in range(args.rounds):
+            # Each goes first in every other round, so going first or second evens out.
+            if round_ % 2:
+                new_us.append(per_question(now.classify, items))
+                old_us.append(per_question(before.classify, items))
+            else:
+                old_us.append(per_question(before.classify, items))
+                new_us.append(per_question(now.classify, items))
     result = {
         "against": args.against,
         "texts": len(items),
