@@ -195,7 +195,10 @@ def required_sets(pattern: str | Any, memo: Memo | None = None) -> list[tuple[st
     """The selective anchor sets of a pattern (each match contains a member of every one);
     empty when nothing selective is required. Everyday words make a set unselective.
     ``pattern``: the text, or its parse tree (parsing is most of the index's build time)."""
-    sets = _requirements(_parsed(pattern), {} if memo is None else memo)
+    tree = _parsed(pattern)
+    if _case_blind(tree):
+        return []
+    sets = _requirements(tree, {} if memo is None else memo)
     return [
         tuple(sorted(s))
         for s in dict.fromkeys(sets)
@@ -205,7 +208,10 @@ def required_sets(pattern: str | Any, memo: Memo | None = None) -> list[tuple[st
 
 def required_literals(pattern: str | Any, memo: Memo | None = None) -> tuple[str, ...] | None:
     """The single most selective anchor set (everyday words allowed when nothing better)."""
-    found = _best(_requirements(_parsed(pattern), {} if memo is None else memo))
+    tree = _parsed(pattern)
+    if _case_blind(tree):
+        return None
+    found = _best(_requirements(tree, {} if memo is None else memo))
     return tuple(sorted(found)) if found else None
 
 
@@ -216,11 +222,20 @@ def _parsed(pattern: str | Any) -> Any:
     return sre_parse.parse(pattern) if isinstance(pattern, str) else pattern
 
 
+def _case_blind(tree: Any) -> bool:
+    """A pattern with (?i) matches letters the anchors do not have: no anchors for it. (The
+    lexicon has none; texts are folded to lower case.)"""
+    return bool(tree.state.flags & re.IGNORECASE)
+
+
 def whole_words(pattern: str | Any, memo: Memo | None = None) -> frozenset[str] | None:
     """For ``\\b(w1|w2|...)\\b`` over plain words: the words. Such a pattern matches exactly
     when one of the text's runs of word characters is one of them, a set test instead of an
     anchor search that short words ("ex", "nu") would make unselective."""
-    parsed = list(_parsed(pattern))
+    tree = _parsed(pattern)
+    if _case_blind(tree):
+        return None
+    parsed = list(tree)
     boundary = (c.AT, c.AT_BOUNDARY)
     if len(parsed) < 3 or parsed[0] != boundary or parsed[-1] != boundary:
         return None

@@ -146,3 +146,9 @@ def test_index_never_skips_a_match_on_the_corpus():
                 assert i in allowed, (pattern.pattern, text[:80])
                 checked += 1
     assert checked > 500
+
+
+def test_a_case_blind_pattern_is_always_a_candidate():
+    # (?i) matches "HELP", which the anchor "help" would not find: such a pattern always runs.
+    index = AnchorIndex([r"(?i)\bhelp\b", r"(?i)geen contact", r"\bhelp\b"])
+    assert index.candidates("HELP, Geen Contact") == [0, 1]
