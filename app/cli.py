@@ -341,6 +341,32 @@ def user_set_password(
     typer.echo(json.dumps({"username": name, "password": plain if password is None else None}))
 
 
+def _set_active(username: str, active: bool) -> None:
+    from app.users import service
+
+    with Session(get_engine()) as session:
+        user = service.get_by_username(session=session, username=username)
+        if user is None:
+            _fail(f"no user '{username}'")
+            return
+        service.set_active(session=session, user=user, active=active)
+        out = {"username": user.username, "active": user.active}
+        session.commit()
+    typer.echo(json.dumps(out))
+
+
+@user_cli.command("deactivate")
+def user_deactivate(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Switch a login off (someone leaves): it cannot log in, and its open sessions end now."""
+    _set_active(username, False)
+
+
+@user_cli.command("activate")
+def user_activate(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Switch a login back on."""
+    _set_active(username, True)
+
+
 def _find_org(session: Session, ref: str):  # type: ignore[no-untyped-def]
     from app.organisations.models import Organisation
 

@@ -136,6 +136,18 @@ def set_password(*, session: Session, user: StaffUser, password: str) -> StaffUs
     return user
 
 
+def set_active(*, session: Session, user: StaffUser, active: bool) -> StaffUser:
+    """Switch a login on or off (someone leaves, or returns). Switching off also ends the
+    user's sessions at once, so an open page stops working on its next request; the account,
+    its name and what it did stay, for the access log."""
+    user.active = active
+    session.add(user)
+    if not active:
+        session.execute(delete(StaffSession).where(col(StaffSession.user_id) == user.id))
+    session.flush()
+    return user
+
+
 def authenticate_password(*, session: Session, username: str, password: str) -> StaffUser:
     """The user behind a username and password, or LoginFailed / AccountLocked.
 

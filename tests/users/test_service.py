@@ -133,3 +133,40 @@ def test_cli_user_create_prints_a_password_once(org):
     assert r.exit_code == 0, r.output
     with Session(get_engine()) as s:
         assert users.authenticate_password(session=s, username="marie", password="z" * 12)
+
+
+def test_cli_deactivate_ends_logins_and_activate_restores_them(org):
+    with Session(get_engine()) as s:
+        user = users.create_user(
+            session=s,
+            organisation_id=org.id,
+            username="vertrekt",
+            role=Role.staff,
+            password="een lang wachtwoord",
+        )
+        token, _ = users.start_session(session=s, user=user)
+        s.commit()
+
+    r = runner.invoke(cli, ["user", "deactivate", "Vertrekt"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == {"username": "vertrekt", "active": False}
+    with Session(get_engine()) as s:
+        assert users.resolve_session(session=s, token=token) is None  # the open page stops
+        with pytest.raises(users.LoginFailed):
+            users.authenticate_password(
+                session=s, username="vertrekt", password="een lang wachtwoord"
+            )
+
+    r = runner.invoke(cli, ["user", "activate", "vertrekt"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == {"username": "vertrekt", "active": True}
+    with Session(get_engine()) as s:
+        assert users.authenticate_password(
+            session=s, username="vertrekt", password="een lang wachtwoord"
+        )
+        # The old session stays ended: switching back on starts no logins.
+        assert users.resolve_session(session=s, token=token) is None
+
+    r = runner.invoke(cli, ["user", "deactivate", "niemand"])
+    assert r.exit_code == 1
+    assert "no user 'niemand'" in r.output
