@@ -155,16 +155,23 @@ def list_deliveries(
     before: Annotated[int | None, Query(ge=1, description="Older than this delivery id.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DeliveryList:
-    """Newest first: status, attempts, last response code or error, next attempt."""
+    """Newest first: status, attempts, last response code or error, next attempt. Page with
+    `before` = the previous page's `next_before`."""
     rows = service.deliveries(
         session=session,
         subscription_id=subscription_id,
         organisation_id=principal.organisation_id,
         status=status_,
         before_id=before,
-        limit=limit,
+        limit=limit + 1,  # one more than asked: is there another page?
     )
-    return DeliveryList(data=[_delivery(d, e) for d, e in rows])
+    page = rows[:limit]
+    more = len(rows) > limit
+    return DeliveryList(
+        data=[_delivery(d, e) for d, e in page],
+        has_more=more,
+        next_before=page[-1][0].id if more else None,
+    )
 
 
 @router.post(

@@ -66,3 +66,10 @@ class DeliveryPublic(BaseModel):
 
 class DeliveryList(BaseModel):
     data: list[DeliveryPublic]
+    has_more: bool = Field(
+        default=False, description="True when older deliveries match: ask with `before`."
+    )
+    next_before: int | None = Field(
+        default=None,
+        description="Pass as `before` for the next (older) page; null on the last page.",
+    )

@@ -283,3 +283,24 @@ def test_subscriptions_are_per_organisation(client, world, receiver, allow_loopb
     assert client.delete(url, headers=world.corporatie.headers).status_code == 204
     with Session(get_engine()) as s:
         assert s.exec(select(WebhookSubscription)).all() == []
+
+
+def test_deliveries_page_with_before(client, world, receiver, allow_loopback):
+    sub = subscribe(client, world.corporatie, receiver)
+    for _ in range(3):
+        make_intake(client, world.thuiszorg, domains=["wonen"])
+    url = f"/api/v1/webhook-subscriptions/{sub['id']}/deliveries"
+    first = client.get(f"{url}?limit=2", headers=world.corporatie.headers).json()
+    assert len(first["data"]) == 2
+    assert first["has_more"] is True
+    assert first["next_before"] == first["data"][-1]["id"]
+    rest = client.get(
+        f"{url}?limit=2&before={first['next_before']}", headers=world.corporatie.headers
+    ).json()
+    assert len(rest["data"]) == 1
+    assert (rest["has_more"], rest["next_before"]) == (False, None)
+    ids = [d["id"] for d in first["data"] + rest["data"]]
+    assert ids == sorted(ids, reverse=True)  # newest first
+    assert len(set(ids)) == 3  # none twice
+    exact = client.get(f"{url}?limit=3", headers=world.corporatie.headers).json()
+    assert (len(exact["data"]), exact["has_more"]) == (3, False)  # a full last page is the last
