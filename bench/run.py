@@ -114,11 +114,12 @@ def machine() -> dict[str, str]:
         "cores": str(os.cpu_count()),
         "memory": memory,
         "python": platform.python_version(),
-        # PGO (--enable-optimizations) alone moves P4 by a fifth or more: say which build ran.
+        # The interpreter's build moves P4 by a fifth or more: say what is known of it. Only the
+        # configure flags are (a distribution may optimise without listing the flag there).
         "python_build": (
-            "built with --enable-optimizations"
+            "configured with --enable-optimizations"
             if "--enable-optimizations" in (sysconfig.get_config_var("CONFIG_ARGS") or "")
-            else "built without --enable-optimizations"
+            else "configure flags do not list --enable-optimizations"
         ),
         "postgresql": postgres,
         "commit": commit,

@@ -228,12 +228,18 @@ def _case_blind(tree: Any) -> bool:
     return bool(tree.state.flags & re.IGNORECASE)
 
 
+def _ascii_words(tree: Any) -> bool:
+    """With (?a), \\b counts "é" as no word character, so "help" in "helpé" matches while the
+    text's word is "helpé": such a pattern cannot be looked up by whole words."""
+    return bool(tree.state.flags & re.ASCII)
+
+
 def whole_words(pattern: str | Any, memo: Memo | None = None) -> frozenset[str] | None:
     """For ``\\b(w1|w2|...)\\b`` over plain words: the words. Such a pattern matches exactly
     when one of the text's runs of word characters is one of them, a set test instead of an
     anchor search that short words ("ex", "nu") would make unselective."""
     tree = _parsed(pattern)
-    if _case_blind(tree):
+    if _case_blind(tree) or _ascii_words(tree):
         return None
     parsed = list(tree)
     boundary = (c.AT, c.AT_BOUNDARY)
@@ -370,10 +376,17 @@ class Scanner:
             pos = start + 1  # where \b fails the pattern cannot match; the next start may
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        # Like re.finditer for patterns that cannot match the empty string (none in the lexicon
+        # can); one that does still ends, after an empty match at the end of the text.
         pos = 0
         while (m := self.search(text, pos)) is not None:
             yield m
-            pos = m.end() if m.end() > m.start() else m.end() + 1
+            if m.end() > m.start():
+                pos = m.end()
+            elif m.end() < len(text):
+                pos = m.end() + 1
+            else:
+                return
 
 
 class Guarded:

@@ -96,16 +96,17 @@ class _FoldTable(dict[int, str]):
 
     Folding character by character gives what folding the whole text gives: decomposition is
     per character, and the only reordering Unicode does moves combining marks, which are all
-    dropped. Bounded, so texts full of rare characters cannot grow it without end."""
+    dropped. fold() stops using it when it is full, so rare characters cannot grow it without
+    end."""
 
     def __missing__(self, code: int) -> str:
         folded = _fold_slow(chr(code))
-        if len(self) < 20_000:
-            self[code] = folded
+        self[code] = folded
         return folded
 
 
 _FOLD = _FoldTable(_FOLD_TABLE)
+_FOLD_LIMIT = 20_000
 
 
 def fold(text: str) -> str:
@@ -113,7 +114,11 @@ def fold(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text.replace("`", "'")  # the table's one ASCII entry; most texts need no more
-    return text.translate(_FOLD)
+    if len(_FOLD) < _FOLD_LIMIT:
+        return text.translate(_FOLD)
+    # The table is full (a flood of rare characters): fold the whole text at once instead.
+    text = text.translate(_FOLD_TABLE)
+    return text if text.isascii() else _fold_slow(text)
 
 
 def _deletions(word: str) -> set[str]:

@@ -152,3 +152,14 @@ def test_a_case_blind_pattern_is_always_a_candidate():
     # (?i) matches "HELP", which the anchor "help" would not find: such a pattern always runs.
     index = AnchorIndex([r"(?i)\bhelp\b", r"(?i)geen contact", r"\bhelp\b"])
     assert index.candidates("HELP, Geen Contact") == [0, 1]
+
+
+def test_an_ascii_pattern_is_not_looked_up_by_whole_words():
+    # With (?a), "help" in "helpé" is a match (é is no word character then): the review's case.
+    assert whole_words(r"(?a)\bhelp\b") is None
+    assert AnchorIndex([r"(?a)\bhelp\b"]).candidates("helpé") == [0]
+
+
+def test_scanner_ends_after_an_empty_match_at_the_end():
+    assert [m.span() for m in Scanner("a*").finditer("b")] == [(0, 0), (1, 1)]
+    assert [m.span() for m in Scanner("a*").finditer("")] == [(0, 0)]

@@ -333,6 +333,17 @@ def test_fold_character_by_character_equals_folding_the_whole_text():
             assert fold(text) == reference(text), hex(cp)
     rnd = random.Random(7)
     pool = [chr(i) for i in range(32, 0x250)] + list("\u0300\u0301\u0308\u0327–’`ﬁΩ😀가")
-    for _ in range(5000):
-        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 12)))
+    mixed = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 12))) for _ in range(5000)]
+    for text in mixed:
         assert fold(text) == reference(text), repr(text)
+
+
+def test_fold_with_its_table_full_folds_the_same(monkeypatch):
+    """Past the table's limit (a flood of rare characters) fold() folds the whole text."""
+    from app.classification import engine as eng
+
+    for text in ("Hé`Wëreld’ – çà", "ǅungla ²٣ ﬁets", "naïef", "gewoon"):
+        monkeypatch.setattr(eng, "_FOLD_LIMIT", 0)
+        slow = eng.fold(text)
+        monkeypatch.setattr(eng, "_FOLD_LIMIT", 10**9)
+        assert slow == eng.fold(text), text
