@@ -20,6 +20,7 @@ import sys
 import sysconfig
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "classifier"
@@ -98,11 +99,17 @@ def main() -> None:
         "python": f"{platform.python_version()} ({sys.executable})",
         "python_configure": sysconfig.get_config_var("CONFIG_ARGS") or "",
     }
-    if args.json:
+    show(result, as_json=args.json)
+
+
+def show(result: dict[str, Any], *, as_json: bool) -> None:
+    """The result as JSON (for bench.run), or one aligned line per figure."""
+    if as_json:
         print(json.dumps(result, indent=2))
-    else:
-        for k, v in result.items():
-            print(f"{k:32} {v}")
+        return
+    width = max(map(len, result))
+    for k, v in result.items():
+        print(f"{k:{width}} {v}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ a change meant only for speed must keep.
 import argparse
 import importlib
 import io
-import json
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.classifier import ROOT, texts
+from bench.classifier import ROOT, show, texts
 
 PACKAGE = "wijkwinkel_classification_before"
 
@@ -114,11 +113,7 @@ def main() -> None:
         # above moves between runs of that code.
         "same_answers_apart_from_evidence": f"{same_labels} of {len(items)}",
     }
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        for k, v in result.items():
-            print(f"{k:26} {v}")
+    show(result, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from typing import Any
 import ahocorasick
 
 _second = itemgetter(1)
+_WORD_RUN = re.compile(r"\w+")
 MIN_ANCHOR = 3  # shorter literals are too common to skip anything
 # Words in nearly every Dutch text: poor anchors.
 COMMON = frozenset(
@@ -215,9 +216,6 @@ def required_literals(pattern: str | Any, memo: Memo | None = None) -> tuple[str
     return tuple(sorted(found)) if found else None
 
 
-_WORD_RUN = re.compile(r"\w+")
-
-
 def _parsed(pattern: str | Any) -> Any:
     return sre_parse.parse(pattern) if isinstance(pattern, str) else pattern
 
@@ -348,18 +346,13 @@ class Scanner:
     def __init__(self, pattern: str, parsed: Any = None) -> None:
         # Only when every match starts with the boundary: "\bfoo|oo" (an alternation at the top)
         # does not, and keeps its full pattern.
-        given = parsed is not None
         parsed = sre_parse.parse(pattern) if parsed is None else parsed
         self._checked = (
             pattern.startswith(r"\b") and len(parsed) > 0 and parsed[0] == (c.AT, c.AT_BOUNDARY)
         )
-        # Compiled from the tree the index already parsed (without its leading \b): parsing
-        # again was a third of the start-up time. Only when given one, so the tree is ours.
-        self._fast: re.Pattern[str]
-        if given:
-            self._fast = sre_compile.compile(parsed[1:] if self._checked else parsed)
-        else:
-            self._fast = re.compile(pattern[2:] if self._checked else pattern)
+        # Compiled from the tree (without its leading \b), which the index has parsed already:
+        # parsing again was a third of the start-up time.
+        self._fast: re.Pattern[str] = sre_compile.compile(parsed[1:] if self._checked else parsed)
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         search = self._fast.search

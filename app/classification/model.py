@@ -89,13 +89,22 @@ class Assessment:
         """As Model.top_words: per head (the domains, then urgency), the stems that pushed it
         up most."""
         if self._top is None:
-            found: list[list[tuple[float, str]]] = [[] for _ in range(len(DOMAINS) + 1)]
-            for stem, pushes in self.pushed:
-                for i, wi in pushes:
-                    if wi > 0.3:  # a word feature's value is 1.0
-                        found[i].append((wi, stem))
-            self._top = [[w for _, w in heapq.nlargest(top, head)] for head in found]
+            # A word feature's value is 1.0.
+            self._top = _strongest(((stem, 1.0, p) for stem, p in self.pushed), top)
         return self._top
+
+
+def _strongest(
+    pushed: Iterable[tuple[str, float, tuple[tuple[int, float], ...]]], top: int
+) -> list[list[str]]:
+    """Per head (the domains, then urgency): the ``top`` stems whose value times weight pushed
+    it up by more than 0.3, strongest first. ``pushed``: (stem, feature value, Model._pushes)."""
+    found: list[list[tuple[float, str]]] = [[] for _ in range(len(DOMAINS) + 1)]
+    for stem, v, pushes in pushed:
+        for i, wi in pushes:
+            if v * wi > 0.3:
+                found[i].append((v * wi, stem))
+    return [[word for _, word in heapq.nlargest(top, head)] for head in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,25 +233,11 @@ class Model:
                 scores[domain] = p[j]
         return scores, p[len(DOMAINS)]
 
-    def scores(self, x: dict[str, float]) -> dict[Domain, float]:
-        return self.score_all(x)[0]
-
-    def urgency(self, x: dict[str, float]) -> float:
-        return self.score_all(x)[1]
-
     def top_words(self, x: dict[str, float], top: int = 4) -> list[list[str]]:
         """Per head (the domains, then urgency): the word stems that pushed it up most, in one
         pass over the features (part of the evidence)."""
         pushes = self._pushes
-        found: list[list[tuple[float, str]]] = [[] for _ in range(len(DOMAINS) + 1)]
-        for k, v in x.items():
-            w = pushes.get(k)
-            if w is None:
-                continue
-            for i, wi in w:
-                if v * wi > 0.3:
-                    found[i].append((v * wi, k[2:]))
-        return [[word for _, word in heapq.nlargest(top, head)] for head in found]
+        return _strongest(((k[2:], v, pushes[k]) for k, v in x.items() if k in pushes), top)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -412,8 +407,7 @@ def fit(
         )
         for i in held:
             x = features(engine.analyse(rows[i]["text"]))
-            oof[i] = part.scores(x)
-            oof_urgency[i] = part.urgency(x)
+            oof[i], oof_urgency[i] = part.score_all(x)  # one product for both
     thresholds: dict[Domain, float] = {}
     report: dict[str, Any] = {}
     for domain in Domain:

@@ -99,9 +99,10 @@ def classify(text: str, *, using: learned.Model | None = None) -> Classification
     if m is not None:
         assessment = m.assess(analysis)
         scores, urgency, thresholds = assessment.scores, assessment.urgency, m.thresholds
+        urgent_threshold = m.urgent_threshold
     else:
         scores, thresholds = analysis.domain_scores, dict.fromkeys(Domain, THRESHOLD)
-        urgency = 0.0
+        urgency, urgent_threshold = 0.0, 1.0
     results: list[DomainResult] = []
     for position, domain in enumerate(learned.DOMAINS):
         score = scores[domain]
@@ -145,11 +146,10 @@ def classify(text: str, *, using: learned.Model | None = None) -> Classification
     urgent_reasons = list(analysis.urgent_reasons)
     urgent_evidence = dict(analysis.urgent_evidence)
     if (
-        m is not None
-        and assessment is not None
+        assessment is not None
         and not urgent_reasons
         and analysis.dutch
-        and urgency >= m.urgent_threshold
+        and urgency >= urgent_threshold
     ):
         # The learned head caught a signal the rules did not name: take the reason whose cues
         # came closest (danger when none did), and show the words that weighed most.

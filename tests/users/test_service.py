@@ -136,14 +136,15 @@ def test_cli_user_create_prints_a_password_once(org):
 
 
 def test_cli_deactivate_ends_logins_and_activate_restores_them(org):
+    r = runner.invoke(
+        cli,
+        ["user", "create", org.name, "vertrekt"],
+        env={"WIJKWINKEL_NEW_PASSWORD": "een lang wachtwoord"},
+    )
+    assert r.exit_code == 0, r.output
     with Session(get_engine()) as s:
-        user = users.create_user(
-            session=s,
-            organisation_id=org.id,
-            username="vertrekt",
-            role=Role.staff,
-            password="een lang wachtwoord",
-        )
+        user = users.get_by_username(session=s, username="vertrekt")
+        assert user is not None
         token, _ = users.start_session(session=s, user=user)
         s.commit()
 
