@@ -9,7 +9,6 @@ It is trained by ``wijkwinkel classifier train`` into ``model.json`` beside this
 megabyte, committed), so nothing is trained or downloaded when the service starts; scoring is
 one small numpy product over the features a text has."""
 
-import heapq
 import json
 import math
 from collections import Counter
@@ -104,7 +103,8 @@ def _strongest(
         for i, wi in pushes:
             if v * wi > 0.3:
                 found[i].append((v * wi, stem))
-    return [[word for _, word in heapq.nlargest(top, head)] for head in found]
+    # sorted()[:top] is what heapq.nlargest gives (documented), and faster on a few items.
+    return [[word for _, word in sorted(head, reverse=True)[:top]] for head in found]
 
 
 @dataclass(frozen=True, slots=True)

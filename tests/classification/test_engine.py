@@ -347,3 +347,63 @@ def test_fold_with_its_table_full_folds_the_same(monkeypatch):
         slow = eng.fold(text)
         monkeypatch.setattr(eng, "_FOLD_LIMIT", 10**9)
         assert slow == eng.fold(text), text
+
+
+def _dataset_texts() -> list[str]:
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "classifier"
+    return [
+        json.loads(line)["text"]
+        for name in ("train.jsonl", "dev.jsonl", "foreign.jsonl")
+        for line in (folder / name).read_text(encoding="utf-8").splitlines()
+    ]
+
+
+def test_ascii_tokeniser_finds_the_same_tokens():
+    """A folded ASCII text is tokenised with a plain range, not the Unicode class."""
+    import random
+
+    from app.classification import engine as eng
+
+    rnd = random.Random(11)
+    pool = "abcxyz019-_ .,!?'\n\t" + "ABC"
+    texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30))) for _ in range(20000)]
+    texts += [eng.fold(t) for t in _dataset_texts()]
+    texts += ["a--b -a- _a_ a_b 9-x x-9- hh-bezoek wmo-rolstoel"]
+    for text in (eng.fold(t) for t in texts):
+        if text.isascii():
+            assert eng._tokeniser(text).findall(text) == eng._TOKEN.findall(text), repr(text)
+    assert eng._tokeniser("café") is eng._TOKEN  # fold() leaves no accent, but other scripts
+    assert eng._tokeniser("çıkamıyorum") is eng._TOKEN
+
+
+def test_asking_sentences_are_those_a_search_within_each_sentence_finds():
+    """One pass for the asking words gives the sentences that searching each one gives."""
+    import random
+
+    from app.classification import engine as eng
+
+    def reference(text: str) -> tuple[list[tuple[int, int]], bool]:
+        spans = [m.span() for m in eng._SENTENCE.finditer(text)]
+        asking = [
+            (a, b)
+            for a, b in spans
+            if "?" in text[a:b].rstrip()[-3:] or eng._ASKS.search(text, a, b)
+        ]
+        if not asking:
+            return [], False
+        return asking, len(asking) == len(spans)
+
+    rnd = random.Random(5)
+    words = ["graag", "hulp", "bij", "wil", "ik", "kan", "iemand", "wie", "mw", "de", "trap"]
+    marks = [" ", " ", " ", ". ", "? ", "?! ", "\n", ".", "-", "i.v.m. "]
+    texts = [
+        "".join(rnd.choice(words) + rnd.choice(marks) for _ in range(rnd.randint(0, 12)))
+        for _ in range(5000)
+    ]
+    texts += [eng.fold(t) for t in _dataset_texts()]
+    texts += ["Kan ik. Wie kan? hulp bij\nwil ik", "graag.graag", "?", "", "\n\nhulp bij\n"]
+    for text in texts:
+        assert eng.asking_sentences(text) == reference(text), repr(text)
