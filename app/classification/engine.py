@@ -274,8 +274,8 @@ class Engine:
 
     def analyse(self, text: str) -> Analysis:
         expanded = fold(text)
-        token = _tokeniser(expanded)
-        words = token.findall(expanded)
+        tokeniser = _tokeniser(expanded)
+        words = tokeniser.findall(expanded)
         abbreviations = self._abbreviations
         if not abbreviations.isdisjoint(words) or (
             "-" in expanded and any(not abbreviations.isdisjoint(w.split("-")) for w in words)
@@ -283,8 +283,8 @@ class Engine:
             # Only then: a substitution costs more than the set test, and most texts have no
             # abbreviation. What the regex matches is a token, or a part of a "hh-bezoek" one.
             expanded = self._abbrev.sub(lambda m: lx.ABBREVIATIONS[m.group(1)], expanded)
-            token = _tokeniser(expanded)
-            words = token.findall(expanded)
+            tokeniser = _tokeniser(expanded)
+            words = tokeniser.findall(expanded)
 
         # Clauses, for negation: "geen hulp nodig bij het wassen, wel bij de boodschappen".
         starts = [0]
@@ -319,7 +319,7 @@ class Engine:
                 surface = dict(zip(reversed(stem_of), reversed(distinct), strict=True))
                 cues = list(chain.from_iterable(cues_of))
         else:
-            tokens = list(token.finditer(expanded))
+            tokens = list(tokeniser.finditer(expanded))
             words = [m.group() for m in tokens]
             for m in tokens:
                 token = m.group()
@@ -443,9 +443,9 @@ class Engine:
         asking sentences; empty when no sentence asks. ``word_cues``: the cues of the text's
         distinct words in order, when nothing is negated (used when every sentence asks)."""
         asking, every = asking_sentences(text)
-        token = _tokeniser(text)
         if not asking:
             return {}  # no asking sentence: the features say so by being absent
+        tokeniser = _tokeniser(text)
         cues: list[Cue]
         if every and word_cues is not None:
             # Every sentence asks, so every word is in one (only sentence ends lie between).
@@ -456,11 +456,11 @@ class Engine:
             tokens: dict[str, None] = {}
             for a, b in asking:
                 if negated_clauses:
-                    for m in token.finditer(text, a, b):
+                    for m in tokeniser.finditer(text, a, b):
                         if bisect.bisect_right(starts, m.start()) - 1 not in negated_clauses:
                             tokens[m.group()] = None
                 else:
-                    tokens.update(dict.fromkeys(token.findall(text, a, b)))
+                    tokens.update(dict.fromkeys(tokeniser.findall(text, a, b)))
             word = self._word
             cues = [cue for token in tokens for cue in word(token)[1]]
         if phrase_at:
