@@ -59,6 +59,9 @@ _ASKS = re.compile(
     r"|wie kan|waar kan|hoe kan|hoe kom|hoe moet|kan ik|mag ik|moet ik)\b"
 )
 
+# The same matches in an ASCII text, where \b needs no Unicode lookup (only \b and letters).
+_ASKS_ASCII = re.compile(_ASKS.pattern, re.ASCII)
+
 
 @dataclass(frozen=True, slots=True)
 class Cue:
@@ -138,7 +141,8 @@ def asking_sentences(text: str) -> tuple[list[tuple[int, int]], bool]:
     """The spans of the sentences that ask (see _ASKS), and whether every sentence does."""
     # Where the asking words are, in one pass: a match never crosses a sentence end (it is
     # letters and spaces only), so a sentence asks when one of them starts within it.
-    asks_at = [m.start() for m in _ASKS.finditer(text)]
+    asks = _ASKS_ASCII if text.isascii() else _ASKS
+    asks_at = [m.start() for m in asks.finditer(text)]
     if "?" not in text and not asks_at:
         return [], False  # finding sentences is most of the work: skip it when none can ask
     asking = []

@@ -14,6 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,7 @@ class Model:
     # All heads as one matrix (feature row x head column) for scoring in one product.
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     _matrix: Any = field(default=None, compare=False, repr=False)
+    _zero: int = field(default=0, compare=False, repr=False)
     _bias: Any = field(default=None, compare=False, repr=False)
     _groups: tuple[tuple[int, ...], ...] = field(default=(), compare=False, repr=False)
     _families: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
@@ -156,7 +158,11 @@ class Model:
         )
         object.__setattr__(self, "_pushes", {k: v for k, v in pushes.items() if v})
         object.__setattr__(self, "_index", {k: i for i, k in enumerate(keys)})
-        object.__setattr__(self, "_matrix", matrix.reshape(len(keys), len(heads)))
+        # One row more, all zeros: where a feature the model does not know is looked up.
+        zero_row = np.zeros((1, len(heads)))
+        matrix = np.vstack([matrix.reshape(len(keys), len(heads)), zero_row])
+        object.__setattr__(self, "_matrix", matrix)
+        object.__setattr__(self, "_zero", len(keys))
         object.__setattr__(self, "_bias", bias)
         object.__setattr__(self, "_groups", groups)
         # The same rows by feature family and name ("w:", "trap"), so assess() finds a text's
@@ -170,45 +176,40 @@ class Model:
 
     def score_all(self, x: dict[str, float]) -> tuple[dict[Domain, float], float]:
         """Domain scores and the urgency score, in one product over the features."""
-        index = self._index
-        rows: list[int] = []
-        values: list[float] = []
-        for k, v in x.items():
-            i = index.get(k)
-            if i is not None:
-                rows.append(i)
-                values.append(v)
-        return self._score_rows(rows, values)
+        zero = self._zero
+        return self._score_rows(list(map(self._index.get, x, repeat(zero))), list(x.values()))
 
     def assess(self, analysis: Analysis) -> "Assessment":
         """What ``score_all(features(analysis))`` and ``top_words`` give, without building the
         features: the rows are looked up by family and name, in the order features() has them
-        (the same sum, so the same scores). The hot path of every classification."""
-        rows: list[int] = []
-        values: list[float] = []
+        (the same rows, so the same scores). The hot path of every classification: the lookups
+        run in C (map), a feature the model does not know reading the zero row."""
         fam = self._families
-
-        def add(family: dict[str, int], items: Iterable[tuple[str, float]]) -> None:
-            for name, v in items:
-                i = family.get(name)
-                if i is not None:
-                    rows.append(i)
-                    values.append(v)
-
-        add(fam["lex:"], analysis.label_scores.items())
-        add(fam["dom:"], analysis.domain_scores.items())
-        add(fam["urgent:"], ((r, 1.0) for r in analysis.urgent_reasons))
-        add(fam["urgency:"], ((r, v) for r, v in analysis.urgent_scores.items() if v))
-        add(fam["ask:"], analysis.request_scores.items())
+        zero = repeat(self._zero)
+        labels, domains = analysis.label_scores, analysis.domain_scores
+        signals = {r: v for r, v in analysis.urgent_scores.items() if v}
+        asks = analysis.request_scores
         stems = analysis.stems - STOP
-        words = fam["w:"]
-        for stem in stems:
-            i = words.get(stem)
-            if i is not None:
-                rows.append(i)
-                values.append(1.0)
+        rows = [
+            *map(fam["lex:"].get, labels, zero),
+            *map(fam["dom:"].get, domains, zero),
+            *map(fam["urgent:"].get, analysis.urgent_reasons, zero),
+            *map(fam["urgency:"].get, signals, zero),
+            *map(fam["ask:"].get, asks, zero),
+            *map(fam["w:"].get, stems, zero),
+        ]
+        values = [
+            *labels.values(),
+            *domains.values(),
+            *[1.0] * len(analysis.urgent_reasons),
+            *signals.values(),
+            *asks.values(),
+            *[1.0] * len(stems),
+        ]
         if analysis.negated_stems:
-            add(fam["neg:"], ((stem, 1.0) for stem in analysis.negated_stems - STOP))
+            negated = analysis.negated_stems - STOP
+            rows += map(fam["neg:"].get, negated, zero)
+            values += [1.0] * len(negated)
         scores, urgency = self._score_rows(rows, values)
         pushes = self._stem_pushes
         pushed = [(stem, pushes[stem]) for stem in stems if stem in pushes]

@@ -59,3 +59,19 @@ def test_evidence_does_not_depend_on_the_process():
         for seed in ("1", "2")
     ]
     assert answers[0] == answers[1]
+
+
+def test_a_feature_the_model_does_not_know_weighs_nothing():
+    """Unknown features read the model's zero row: they change no score."""
+    import pytest
+
+    m = model()
+    assert m is not None
+    x = learned.features(engine().analyse("De trap naar de badkamer lukt niet meer."))
+    scores, urgency = m.score_all(x)
+    more, more_urgency = m.score_all(
+        {**x, "w:qqqzzz": 1.0, "lex:wonen.onbekend": 0.9, "ask:zorg.onbekend": 0.7}
+    )
+    assert more == pytest.approx(scores, abs=1e-12)
+    assert more_urgency == pytest.approx(urgency, abs=1e-12)
+    assert m.score_all({}) == m.score_all({"w:qqqzzz": 1.0})  # the bias alone
