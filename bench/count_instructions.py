@@ -11,6 +11,9 @@ over the questions and once with five; the difference divided by four passes is 
 question, free of start-up. Repeated counts of the same code agree within about 2% (garbage
 collection and caches do not run identically), so read differences below that as none.
 
+The earlier commit's classifier must import nothing under ``app`` outside
+``app/classification``.
+
 Instructions are not time (a cache miss costs more than an add), but for the same interpreter
 running nearly the same work they move together; the timing A/B gives the time.
 """
@@ -27,7 +30,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.classifier import ROOT, show
+from bench.classifier import ROOT, show, texts
 
 # One process: warm up, fill the caches, then classify every question ``passes`` times.
 RUNNER = """
@@ -63,13 +66,19 @@ def count(root: Path, passes: int) -> int:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        check=True,
-        # The same string hashes, so dicts and sets are laid out the same in every run.
-        env={**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(ROOT)},
+        env={
+            **os.environ,
+            # The same string hashes, so dicts and sets are laid out the same in every run.
+            "PYTHONHASHSEED": "0",
+            "PYTHONPATH": str(ROOT),
+            # No .pyc written: otherwise the first run of a side compiles what the second one
+            # then reuses, and the difference between them is no longer the questions alone.
+            "PYTHONDONTWRITEBYTECODE": "1",
+        },
     )
     found = re.search(r"Collected : (\d+)", done.stderr)
-    if found is None:
-        raise RuntimeError(f"callgrind reported no count:\n{done.stderr[-2000:]}")
+    if done.returncode != 0 or found is None:
+        sys.exit(f"the run under callgrind failed ({root}):\n{done.stderr[-3000:]}")
     return int(found.group(1))
 
 
@@ -84,12 +93,14 @@ def per_question(roots: list[Path], questions: int) -> list[float]:
 
 def checkout(ref: str, into: Path) -> Path:
     """``app/classification`` at ``ref`` under ``into`` (with app/__init__.py), as a root."""
-    archive = subprocess.run(
+    done = subprocess.run(
         ["git", "archive", ref, "app/__init__.py", "app/classification"],
         cwd=ROOT,
         capture_output=True,
-        check=True,
-    ).stdout
+    )
+    if done.returncode != 0:
+        sys.exit(f"git archive {ref}: {done.stderr.decode(errors='replace').strip()}")
+    archive = done.stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return into
@@ -102,8 +113,6 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is needed (Debian: apt-get install valgrind)")
-
-    from bench.classifier import texts
 
     questions = len(texts())
     with tempfile.TemporaryDirectory() as tmp:

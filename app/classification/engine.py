@@ -21,15 +21,10 @@ from app.classification.domains import Domain
 
 # Letters of any script stay inside a word, so "çıkamıyorum" is one (unknown) word, not "kam".
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
-# The same tokens in a folded ASCII text (most texts), found about twice as fast: a Unicode
-# class is looked up per character, a range is not. fold() lowers the case, so no A-Z.
-_TOKEN_ASCII = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-def _tokeniser(folded: str) -> re.Pattern[str]:
-    return _TOKEN_ASCII if folded.isascii() else _TOKEN
-
-
+# The same tokens in an ASCII text (most texts), found about twice as fast: a Unicode class is
+# looked up per character, a range is not. A-Z too: fold() lowers the case before it
+# decomposes, so "™" still gives "TM".
+_TOKEN_ASCII = re.compile(r"[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*")
 _PHRASE_CHARS = re.compile(r"[\s\\()|?+\[\]{}^$.]")
 _FUZZY_MIN = 5
 # A typo is only assumed in a word of this length whose first letter is right: shorter words
@@ -61,6 +56,10 @@ _ASKS = re.compile(
 
 # The same matches in an ASCII text, where \b needs no Unicode lookup (only \b and letters).
 _ASKS_ASCII = re.compile(_ASKS.pattern, re.ASCII)
+
+
+def _tokeniser(folded: str) -> re.Pattern[str]:
+    return _TOKEN_ASCII if folded.isascii() else _TOKEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,7 +409,8 @@ class Engine:
             word_cues=None if negated_clauses else cues[:n_word_cues],
         )
 
-        # Each test only when the one before fails (most texts pass the first two).
+        # Each test only when the one before fails (most texts pass the first two); the first
+        # also keeps the ratio from dividing by zero.
         dutch = (
             len(words) < 4
             or sum(map(lx.DUTCH_FUNCTION_WORDS.__contains__, words)) / len(words) >= 0.12

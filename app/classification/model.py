@@ -129,7 +129,8 @@ class Model:
     # All heads as one matrix (feature row x head column) for scoring in one product.
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     _matrix: Any = field(default=None, compare=False, repr=False)
-    _zero: int = field(default=0, compare=False, repr=False)
+    # The all-zero row's index (the last row), set in __post_init__.
+    _zero: int = field(default=-1, compare=False, repr=False)
     _bias: Any = field(default=None, compare=False, repr=False)
     _groups: tuple[tuple[int, ...], ...] = field(default=(), compare=False, repr=False)
     _families: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)

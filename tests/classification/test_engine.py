@@ -372,9 +372,13 @@ def test_ascii_tokeniser_finds_the_same_tokens():
     texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30))) for _ in range(20000)]
     texts += [eng.fold(t) for t in _dataset_texts()]
     texts += ["a--b -a- _a_ a_b 9-x x-9- hh-bezoek wmo-rolstoel"]
+    # fold() lowers the case before it decomposes: "™" folds to "TM", "ℍ" to "H".
+    texts += ["Ik zoek een Rollator™", "Graag hulp met de Traplift™", "№ 5-℡-ℍx"]
+    texts += [f"x{chr(cp)}y-{chr(cp)}" for cp in range(0x80, 0x30000) if not 0xD800 <= cp < 0xE000]
     for text in (eng.fold(t) for t in texts):
         if text.isascii():
             assert eng._tokeniser(text).findall(text) == eng._TOKEN.findall(text), repr(text)
+    assert eng.fold("Rollator™") == "rollatorTM"
     assert eng._tokeniser("café") is eng._TOKEN  # fold() leaves no accent, but other scripts
     assert eng._tokeniser("çıkamıyorum") is eng._TOKEN
 
