@@ -22,8 +22,7 @@ from app.classification.domains import Domain
 # Letters of any script stay inside a word, so "çıkamıyorum" is one (unknown) word, not "kam".
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 # The same tokens in an ASCII text (most texts), found about twice as fast: a Unicode class is
-# looked up per character, a range is not. A-Z too: fold() lowers the case before it
-# decomposes, so "™" still gives "TM".
+# looked up per character, a range is not. A-Z too, so it equals _TOKEN on any ASCII text.
 _TOKEN_ASCII = re.compile(r"[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*")
 _PHRASE_CHARS = re.compile(r"[\s\\()|?+\[\]{}^$.]")
 _FUZZY_MIN = 5
@@ -101,8 +100,11 @@ def _fold_slow(text: str) -> str:
 
 
 # The accented letters Dutch texts use, folded by table; anything else via Unicode decomposition.
+# Trade marks part words: decomposed, "Rollator™" would be the one word "rollatortm".
 _FOLD_TABLE = str.maketrans(
-    {c: _fold_slow(c) for c in "àáâãäåèéêëìíîïòóôõöùúûüýÿçñ"} | {"’": "'", "‘": "'", "`": "'"}
+    {c: _fold_slow(c) for c in "àáâãäåèéêëìíîïòóôõöùúûüýÿçñ"}
+    | {"’": "'", "‘": "'", "`": "'"}
+    | dict.fromkeys("™®©℠", " ")
 )
 
 
@@ -130,10 +132,13 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.replace("`", "'")  # the table's one ASCII entry; most texts need no more
     if len(_FOLD) < _FOLD_LIMIT:
-        return text.translate(_FOLD)
-    # The table is full (a flood of rare characters): fold the whole text at once instead.
-    text = text.translate(_FOLD_TABLE)
-    return text if text.isascii() else _fold_slow(text)
+        text = text.translate(_FOLD)
+    else:
+        # The table is full (a flood of rare characters): fold the whole text at once instead.
+        text = text.translate(_FOLD_TABLE)
+        text = text if text.isascii() else _fold_slow(text)
+    # Decomposing can give capitals ("ℍ" -> "H", "Ⅸ" -> "IX"): the case is lowered once more.
+    return text.lower()
 
 
 def asking_sentences(text: str) -> tuple[list[tuple[int, int]], bool]:

@@ -323,10 +323,12 @@ def test_fold_character_by_character_equals_folding_the_whole_text():
 
     def reference(text: str) -> str:
         text = text.lower().translate({ord("’"): "'", ord("‘"): "'", ord("`"): "'"})
+        text = text.translate(dict.fromkeys(map(ord, "™®©℠"), " "))
         decomposed = unicodedata.normalize("NFKD", text)
-        return "".join(c for c in decomposed if not unicodedata.combining(c))
+        return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
     assert fold("Hé`Wëreld’ – çà") == "he'wereld' – ca"
+    assert fold("Rollator™ ℍ Ⅸ") == "rollator  h ix"
     points = [cp for cp in range(0, 0x30000, 7) if not 0xD800 <= cp <= 0xDFFF]
     for cp in points:
         for text in (chr(cp), f"a{chr(cp)}b", f"{chr(cp).upper()}\u0308x"):
@@ -372,13 +374,13 @@ def test_ascii_tokeniser_finds_the_same_tokens():
     texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30))) for _ in range(20000)]
     texts += [eng.fold(t) for t in _dataset_texts()]
     texts += ["a--b -a- _a_ a_b 9-x x-9- hh-bezoek wmo-rolstoel"]
-    # fold() lowers the case before it decomposes: "™" folds to "TM", "ℍ" to "H".
+    # Odd characters that decompose to capitals ("ℍ" -> "H"), which fold() lowers again.
     texts += ["Ik zoek een Rollator™", "Graag hulp met de Traplift™", "№ 5-℡-ℍx"]
     texts += [f"x{chr(cp)}y-{chr(cp)}" for cp in range(0x80, 0x30000) if not 0xD800 <= cp < 0xE000]
     for text in (eng.fold(t) for t in texts):
         if text.isascii():
             assert eng._tokeniser(text).findall(text) == eng._TOKEN.findall(text), repr(text)
-    assert eng.fold("Rollator™") == "rollatorTM"
+    assert eng.fold("Rollator™") == "rollator "
     assert eng._tokeniser("café") is eng._TOKEN  # fold() leaves no accent, but other scripts
     assert eng._tokeniser("çıkamıyorum") is eng._TOKEN
 
