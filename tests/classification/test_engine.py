@@ -404,12 +404,14 @@ def test_asking_sentences_are_those_a_search_within_each_sentence_finds():
 
     rnd = random.Random(5)
     words = ["graag", "hulp", "bij", "wil", "ik", "kan", "iemand", "wie", "mw", "de", "trap"]
-    marks = [" ", " ", " ", ". ", "? ", "?! ", "\n", ".", "-", "i.v.m. "]
+    words += ["vraag", "vraagt", "willen", "_", "9", "é", "ş", "x"]  # glued: word boundaries
+    marks = [" ", " ", " ", ". ", "? ", "?! ", "\n", ".", "-", "i.v.m. ", "", "", "\u00a0"]
     texts = [
         "".join(rnd.choice(words) + rnd.choice(marks) for _ in range(rnd.randint(0, 12)))
-        for _ in range(5000)
+        for _ in range(20000)
     ]
     texts += [eng.fold(t) for t in _dataset_texts()]
     texts += ["Kan ik. Wie kan? hulp bij\nwil ik", "graag.graag", "?", "", "\n\nhulp bij\n"]
+    texts += ["wil graag", "ik wil graag hulp", "éhulp bij", "hulp bijé", "graag_", "_graag"]
     for text in texts:
         assert eng.asking_sentences(text) == reference(text), repr(text)
