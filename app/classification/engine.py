@@ -68,6 +68,20 @@ def _tokeniser(folded: str) -> re.Pattern[str]:
     return _TOKEN_ASCII if folded.isascii() else _TOKEN
 
 
+# Without a hyphen, an ASCII text's tokens are its runs of letters and digits: everything else
+# made a space and split, twice as fast as the pattern (89% of texts have no hyphen).
+_SPACE_OUT = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+
+
+def words_of(folded: str) -> list[str]:
+    """The words of a folded text (as _TOKEN.findall gives them)."""
+    if folded.isascii():
+        if "-" not in folded:
+            return folded.translate(_SPACE_OUT).split()
+        return _TOKEN_ASCII.findall(folded)
+    return _TOKEN.findall(folded)
+
+
 @dataclass(frozen=True, slots=True)
 class Cue:
     label: str  # "domain.subcategory" or "domain."
@@ -293,8 +307,7 @@ class Engine:
 
     def analyse(self, text: str) -> Analysis:
         expanded = fold(text)
-        tokeniser = _tokeniser(expanded)
-        words = tokeniser.findall(expanded)
+        words = words_of(expanded)
         abbreviations = self._abbreviations
         if not abbreviations.isdisjoint(words) or (
             "-" in expanded and any(not abbreviations.isdisjoint(w.split("-")) for w in words)
@@ -302,8 +315,7 @@ class Engine:
             # Only then: a substitution costs more than the set test, and most texts have no
             # abbreviation. What the regex matches is a token, or a part of a "hh-bezoek" one.
             expanded = self._abbrev.sub(lambda m: lx.ABBREVIATIONS[m.group(1)], expanded)
-            tokeniser = _tokeniser(expanded)
-            words = tokeniser.findall(expanded)
+            words = words_of(expanded)
 
         # Clauses, for negation: "geen hulp nodig bij het wassen, wel bij de boodschappen".
         starts = [0]
@@ -338,7 +350,7 @@ class Engine:
                 surface = dict(zip(reversed(stem_of), reversed(distinct), strict=True))
                 cues = list(chain.from_iterable(cues_of))
         else:
-            tokens = list(tokeniser.finditer(expanded))
+            tokens = list(_tokeniser(expanded).finditer(expanded))
             words = [m.group() for m in tokens]
             for m in tokens:
                 token = m.group()
@@ -465,7 +477,6 @@ class Engine:
         asking, every = asking_sentences(text)
         if not asking:
             return {}  # no asking sentence: the features say so by being absent
-        tokeniser = _tokeniser(text)
         cues: list[Cue]
         if every and word_cues is not None:
             # Every sentence asks, so every word is in one (only sentence ends lie between).
@@ -476,11 +487,11 @@ class Engine:
             tokens: dict[str, None] = {}
             for a, b in asking:
                 if negated_clauses:
-                    for m in tokeniser.finditer(text, a, b):
+                    for m in _tokeniser(text).finditer(text, a, b):
                         if bisect.bisect_right(starts, m.start()) - 1 not in negated_clauses:
                             tokens[m.group()] = None
                 else:
-                    tokens.update(dict.fromkeys(tokeniser.findall(text, a, b)))
+                    tokens.update(dict.fromkeys(words_of(text[a:b])))
             word = self._word
             cues = [cue for token in tokens for cue in word(token)[1]]
         if phrase_at:

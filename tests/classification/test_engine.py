@@ -364,13 +364,14 @@ def _dataset_texts() -> list[str]:
 
 
 def test_ascii_tokeniser_finds_the_same_tokens():
-    """A folded ASCII text is tokenised with a plain range, not the Unicode class."""
+    """A folded ASCII text is tokenised with a plain range or by splitting, not the Unicode
+    class."""
     import random
 
     from app.classification import engine as eng
 
     rnd = random.Random(11)
-    pool = "abcxyz019-_ .,!?'\n\t" + "ABC"
+    pool = "abcxyz019-_ .,!?'\n\t\x1c\x1f\x0b" + "ABC"
     texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30))) for _ in range(20000)]
     texts += [eng.fold(t) for t in _dataset_texts()]
     texts += ["a--b -a- _a_ a_b 9-x x-9- hh-bezoek wmo-rolstoel"]
@@ -380,6 +381,7 @@ def test_ascii_tokeniser_finds_the_same_tokens():
     for text in (eng.fold(t) for t in texts):
         if text.isascii():
             assert eng._tokeniser(text).findall(text) == eng._TOKEN.findall(text), repr(text)
+        assert eng.words_of(text) == eng._TOKEN.findall(text), repr(text)
     assert eng.fold("Rollator™") == "rollator "
     assert eng._tokeniser("café") is eng._TOKEN  # fold() leaves no accent, but other scripts
     assert eng._tokeniser("çıkamıyorum") is eng._TOKEN
