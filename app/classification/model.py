@@ -99,13 +99,15 @@ def _strongest(
 ) -> list[list[str]]:
     """Per head (the domains, then urgency): the ``top`` stems whose value times weight pushed
     it up by more than 0.3, strongest first. ``pushed``: (stem, feature value, Model._pushes)."""
-    found: list[list[tuple[float, str]]] = [[] for _ in range(len(DOMAINS) + 1)]
+    found: list[list[tuple[float, str]]] = [[], [], [], []]  # the domains, then urgency
     for stem, v, pushes in pushed:
         for i, wi in pushes:
-            if v * wi > 0.3:
-                found[i].append((v * wi, stem))
+            if (push := v * wi) > 0.3:
+                found[i].append((push, stem))
     # sorted()[:top] is what heapq.nlargest gives (documented), and faster on a few items.
-    return [[word for _, word in sorted(head, reverse=True)[:top]] for head in found]
+    return [
+        [word for _, word in sorted(head, reverse=True)[:top]] if head else [] for head in found
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,12 +226,12 @@ class Model:
         ).tolist()
         exp = math.exp
         p = [1.0 / (1.0 + exp(-zj)) if zj > -30.0 else 0.0 for zj in z]
+        q = [1.0 - pj for pj in p]
         scores: dict[Domain, float] = {}
         for j, (domain, group) in enumerate(zip(DOMAINS, self._groups, strict=True)):
             if group:
-                miss = 1.0
-                for g in group:
-                    miss *= 1.0 - p[g]
+                # math.prod multiplies in order from 1.0: the same product as a loop would.
+                miss = math.prod(map(q.__getitem__, group))
                 scores[domain] = (p[j] + 1.0 - miss) / 2
             else:
                 scores[domain] = p[j]
