@@ -331,7 +331,7 @@ class AnchorIndex:
         return sorted([*self._always, *found]) if self._always else sorted(found)
 
 
-def _is_word(ch: str) -> bool:
+def is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"  # what \w means in a str pattern
 
 
@@ -362,8 +362,8 @@ class Scanner:
                 return m
             start = m.start()
             # \b holds at start when exactly one of the characters around it is a word character.
-            before = start > 0 and _is_word(text[start - 1])
-            after = start < len(text) and _is_word(text[start])
+            before = start > 0 and is_word(text[start - 1])
+            after = start < len(text) and is_word(text[start])
             if before != after:
                 return m
             pos = start + 1  # where \b fails the pattern cannot match; the next start may

@@ -17,7 +17,7 @@ import ahocorasick
 import snowballstemmer
 
 from app.classification import lexicon as lx
-from app.classification.anchors import AnchorIndex, Guarded, _is_word
+from app.classification.anchors import AnchorIndex, Guarded, is_word
 from app.classification.domains import Domain
 
 # Letters of any script stay inside a word, so "çıkamıyorum" is one (unknown) word, not "kam".
@@ -169,8 +169,8 @@ def asking_sentences(text: str) -> tuple[list[tuple[int, int]], bool]:
     asks_at = sorted(  # a hit ends where the next may start earlier ("wil graag", "graag")
         start
         for end, length in _ASKING.iter(text)
-        if (start := end + 1 - length) == 0 or not _is_word(text[start - 1])
-        if end + 1 == len(text) or not _is_word(text[end + 1])
+        if (start := end + 1 - length) == 0 or not is_word(text[start - 1])
+        if end + 1 == len(text) or not is_word(text[end + 1])
     )
     if "?" not in text and not asks_at:
         return [], False  # finding sentences is most of the work: skip it when none can ask
@@ -382,7 +382,8 @@ class Engine:
                     cues.append(cue)
                     phrase_at.append((m.start(), cue))
             elif kind == "strong":
-                strong_hits[name] += [m.group().strip() for m in pattern.finditer(expanded)]
+                if found_all := [m.group().strip() for m in pattern.finditer(expanded)]:
+                    strong_hits[name] += found_all
             else:
                 found = pattern.search(expanded)
                 if found:
@@ -390,7 +391,7 @@ class Engine:
 
         urgent: list[str] = []
         urgent_evidence: dict[str, list[str]] = {}
-        # Most texts (57% of the data set) have no safety cue at all: every score is then 0.0.
+        # Most texts have no safety signal or cue at all: every score is then 0.0.
         urgent_scores: dict[str, float] = dict.fromkeys(lx.URGENT_PATTERNS, 0.0)
         signalled = lx.URGENT_PATTERNS if strong_hits or cue_hits else {}
         for reason in signalled:
