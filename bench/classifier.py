@@ -10,6 +10,7 @@ classifier must do) gives a ratio that is steadier than the absolute rate on a n
 """
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -18,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import time
 from pathlib import Path
 from typing import Any
@@ -100,6 +102,16 @@ def main() -> None:
         "python_configure": sysconfig.get_config_var("CONFIG_ARGS") or "",
     }
     show(result, as_json=args.json)
+
+
+def checkout(ref: str, into: Path, *paths: str) -> Path:
+    """``paths`` as they are at commit ``ref``, written under ``into`` (for the A/B tools)."""
+    done = subprocess.run(["git", "archive", ref, *paths], cwd=ROOT, capture_output=True)
+    if done.returncode != 0:
+        sys.exit(f"git archive {ref}: {done.stderr.decode(errors='replace').strip()}")
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
+        tar.extractall(into, filter="data")
+    return into
 
 
 def show(result: dict[str, Any], *, as_json: bool) -> None:

@@ -12,29 +12,22 @@ a change meant only for speed must keep.
 
 import argparse
 import importlib
-import io
 import statistics
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.classifier import ROOT, show, texts
+from bench.classifier import checkout, show, texts
 
 PACKAGE = "wijkwinkel_classification_before"
 
 
 def load_before(ref: str, into: Path) -> Any:
     """The classification package at ``ref``, importable as PACKAGE; its service module."""
-    archive = subprocess.run(
-        ["git", "archive", ref, "app/classification"], cwd=ROOT, capture_output=True, check=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
+    checkout(ref, into, "app/classification")
     package = into / PACKAGE
     (into / "app" / "classification").rename(package)
     for source in package.glob("*.py"):

@@ -19,18 +19,16 @@ running nearly the same work they move together; the timing A/B gives the time.
 """
 
 import argparse
-import io
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.classifier import ROOT, show, texts
+from bench.classifier import ROOT, checkout, show, texts
 
 # One process: warm up, fill the caches, then classify every question ``passes`` times.
 RUNNER = """
@@ -91,21 +89,6 @@ def per_question(roots: list[Path], questions: int) -> list[float]:
     return [(high - low) / (HIGH - LOW) / questions for low, high in pairs]
 
 
-def checkout(ref: str, into: Path) -> Path:
-    """``app/classification`` at ``ref`` under ``into`` (with app/__init__.py), as a root."""
-    done = subprocess.run(
-        ["git", "archive", ref, "app/__init__.py", "app/classification"],
-        cwd=ROOT,
-        capture_output=True,
-    )
-    if done.returncode != 0:
-        sys.exit(f"git archive {ref}: {done.stderr.decode(errors='replace').strip()}")
-    archive = done.stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return into
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--against", required=True, help="an earlier commit, e.g. HEAD~3")
@@ -116,7 +99,8 @@ def main() -> None:
 
     questions = len(texts())
     with tempfile.TemporaryDirectory() as tmp:
-        before, now = per_question([checkout(args.against, Path(tmp)), ROOT], questions)
+        old = checkout(args.against, Path(tmp), "app/__init__.py", "app/classification")
+        before, now = per_question([old, ROOT], questions)
     show(
         {
             "against": args.against,

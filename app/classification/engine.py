@@ -54,18 +54,12 @@ ASKING_WORDS = (
     *("wil graag", "willen graag", "kan iemand", "kunnen jullie", "wie kan", "waar kan"),
     *("hoe kan", "hoe kom", "hoe moet", "kan ik", "mag ik", "moet ik"),
 )
-# What "asking" means, as a pattern (the tests compare with it).
-_ASKS = re.compile(r"\b(" + "|".join(ASKING_WORDS) + r")\b")
-# The same found by one Aho-Corasick pass, each hit then checked for word boundaries: a regular
-# expression of 28 alternatives tries them all at every position of the text.
+# Found by one Aho-Corasick pass, each hit then checked for word boundaries (as \b(...)\b would
+# be): a regular expression of 28 alternatives tries them all at every position of the text.
 _ASKING = ahocorasick.Automaton()
 for _words in ASKING_WORDS:
     _ASKING.add_word(_words, len(_words))
 _ASKING.make_automaton()
-
-
-def _tokeniser(folded: str) -> re.Pattern[str]:
-    return _TOKEN_ASCII if folded.isascii() else _TOKEN
 
 
 # Without a hyphen, an ASCII text's tokens are its runs of letters and digits: everything else
@@ -107,7 +101,7 @@ class Analysis:
     urgent_scores: dict[str, float] = field(default_factory=dict)
     # A stem's word as the text has it (folded): evidence shows words, not stems ("sinds").
     surface: dict[str, str] = field(default_factory=dict)
-    # The same noisy-OR over the cues in the sentences that ask (see _ASKS) only.
+    # The same noisy-OR over the cues in the sentences that ask (see ASKING_WORDS) only.
     request_scores: dict[str, float] = field(default_factory=dict)
 
 
@@ -163,7 +157,7 @@ def fold(text: str) -> str:
 
 
 def asking_sentences(text: str) -> tuple[list[tuple[int, int]], bool]:
-    """The spans of the sentences that ask (see _ASKS), and whether every sentence does."""
+    """The spans of the sentences that ask (see ASKING_WORDS), and whether every sentence does."""
     # Where the asking words are, in one pass: one never crosses a sentence end (they are
     # letters and spaces only), so a sentence asks when one of them starts within it.
     asks_at = sorted(  # a hit ends where the next may start earlier ("wil graag", "graag")
@@ -350,7 +344,7 @@ class Engine:
                 surface = dict(zip(reversed(stem_of), reversed(distinct), strict=True))
                 cues = list(chain.from_iterable(cues_of))
         else:
-            tokens = list(_tokeniser(expanded).finditer(expanded))
+            tokens = list(_TOKEN.finditer(expanded))
             words = [m.group() for m in tokens]
             for m in tokens:
                 token = m.group()
@@ -391,10 +385,10 @@ class Engine:
 
         urgent: list[str] = []
         urgent_evidence: dict[str, list[str]] = {}
-        # Most texts have no safety signal or cue at all: every score is then 0.0.
         urgent_scores: dict[str, float] = dict.fromkeys(lx.URGENT_PATTERNS, 0.0)
-        signalled = lx.URGENT_PATTERNS if strong_hits or cue_hits else {}
-        for reason in signalled:
+        for reason in lx.URGENT_PATTERNS:
+            if reason not in strong_hits and reason not in cue_hits:
+                continue  # nothing found: 0.0 (most texts, for every reason)
             hits = list(strong_hits.get(reason, []))
             miss = 0.1 if hits else 1.0  # a strong signal counts 0.9
             for hit, weight in cue_hits.get(reason, []):
@@ -490,7 +484,7 @@ class Engine:
             tokens: dict[str, None] = {}
             for a, b in asking:
                 if negated_clauses:
-                    for m in _tokeniser(text).finditer(text, a, b):
+                    for m in _TOKEN.finditer(text, a, b):
                         if bisect.bisect_right(starts, m.start()) - 1 not in negated_clauses:
                             tokens[m.group()] = None
                 else:

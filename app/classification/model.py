@@ -99,7 +99,7 @@ def _strongest(
 ) -> list[list[str]]:
     """Per head (the domains, then urgency): the ``top`` stems whose value times weight pushed
     it up by more than 0.3, strongest first. ``pushed``: (stem, feature value, Model._pushes)."""
-    found: list[list[tuple[float, str]]] = [[], [], [], []]  # the domains, then urgency
+    found: list[list[tuple[float, str]]] = [[] for _ in range(len(DOMAINS) + 1)]
     for stem, v, pushes in pushed:
         for i, wi in pushes:
             if (push := v * wi) > 0.3:
