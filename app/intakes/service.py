@@ -162,7 +162,8 @@ def _get_visible(
     stmt = select(Intake).where(Intake.id == intake_id)
     if lock:
         # populate_existing: the locked row's current values, not what this session saw before.
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        # NO KEY UPDATE (key_share): rows being inserted that point at the intake do not block it.
+        stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
     intake = session.exec(stmt).first()
     if intake is None or not (
         principal.is_frontoffice or intake.organisation_id == principal.organisation_id

@@ -323,6 +323,14 @@ def history(
 
 
 def _lock(session: Session, referral_id: uuid.UUID, principal: Principal) -> Referral:
+    """Lock a referral and then its intake, before anything is written.
+
+    One order everywhere: referral(s), then their intake. The intake is locked at once because
+    every change writes rows that point at it (events, outbox), and each such insert takes a
+    key-share lock on the intake row; two partners of one intake that both held that weak lock
+    and then asked for the intake would wait for each other (a deadlock). FOR NO KEY UPDATE is
+    what updating an intake needs, and it does not wait for anyone's key-share lock.
+    """
     # FOR UPDATE: two partners clicking at once are served one after the other (PostgreSQL).
     referral = session.exec(
         select(Referral)
@@ -332,7 +340,18 @@ def _lock(session: Session, referral_id: uuid.UUID, principal: Principal) -> Ref
     ).first()
     if referral is None or not visible_to(referral, principal):
         raise ReferralNotFound(f"No referral with id {referral_id}.")
+    lock_intake(session, referral.intake_id)
     return referral
+
+
+def lock_intake(session: Session, intake_id: uuid.UUID) -> Intake | None:
+    """The intake row, locked for an update that leaves its key alone (see `_lock`)."""
+    return session.exec(
+        select(Intake)
+        .where(Intake.id == intake_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def _check_if_match(referral: Referral, if_match: str | None) -> None:
@@ -364,14 +383,10 @@ def refresh_intake(session: Session, intake_id: uuid.UUID) -> None:
 
 def _refresh_intake(session: Session, intake_id: uuid.UUID) -> None:
     """Open while any referral is open; closed once every one is final."""
-    # Lock the intake first: two referrals of one intake closing at once must not both see the
-    # other still open.
-    intake = session.exec(
-        select(Intake)
-        .where(Intake.id == intake_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    # Locked (callers hold the lock already): two referrals of one intake closing at once must
+    # not both see the other still open.
+    intake = lock_intake(session, intake_id)
+    assert intake is not None  # foreign key
     statuses = session.exec(select(Referral.status).where(Referral.intake_id == intake_id)).all()
     if not statuses or intake.status not in {"open", "closed"}:
         return

@@ -119,7 +119,7 @@ def erase(*, session: Session, principal: Principal, intake_id: uuid.UUID) -> In
     """The resident asked: anonymise this intake now, whatever its status. Open referrals go
     on without the personal data."""
     intake = session.exec(
-        select(Intake).where(col(Intake.id) == intake_id).with_for_update()
+        select(Intake).where(col(Intake.id) == intake_id).with_for_update(key_share=True)
     ).first()
     if intake is None:
         raise IntakeNotFound(f"No intake with id {intake_id}.")
