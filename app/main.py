@@ -23,8 +23,10 @@ from app.core.errors import install_error_handlers
 from app.core.middleware import (
     APIVersionMiddleware,
     BodySizeLimitMiddleware,
+    JSONBodyMiddleware,
     OpenAPICorsMiddleware,
     SecurityHeadersMiddleware,
+    TransactionRetryMiddleware,
 )
 from app.core.openapi import build_openapi
 from app.core.ratelimit import RateLimitMiddleware
@@ -151,6 +153,9 @@ def create_app() -> FastAPI:
     install_error_pages(app)
     # Added innermost first: a request meets the security headers, CORS, the version header,
     # the rate limit and the body limit, in that order, before any route (or the database).
+    # Innermost: a transaction that must run again does so without passing the limits twice.
+    app.add_middleware(TransactionRetryMiddleware, attempts=settings.db_retry_attempts)
+    app.add_middleware(JSONBodyMiddleware, api_prefix=API_PREFIX + "/")
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
         RateLimitMiddleware,

@@ -27,6 +27,17 @@ class Settings(BaseSettings):
     log_level: str = Field(default="info", description="Log level (debug, info, warning).")
     db_pool_size: int = Field(default=10, ge=1, description="Connections kept per process.")
     db_max_overflow: int = Field(default=20, ge=0, description="Extra connections under load.")
+    db_connect_timeout_seconds: int = Field(
+        default=5,
+        ge=1,
+        description="PostgreSQL: give up connecting after this long (the request gets 503).",
+    )
+    db_retry_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="A request whose transaction meets a deadlock or serialization failure is "
+        "run again, up to this many times in all, before it gets 503.",
+    )
     max_db_requests: int | None = Field(
         default=None,
         ge=1,

@@ -1,11 +1,16 @@
 """Engine, metadata naming convention and the per-request session."""
 
 import functools
+import logging
+import threading
+import time
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
@@ -79,6 +84,9 @@ def make_engine(url: str | None = None, *, for_migrations: bool = False) -> Engi
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,
         hide_parameters=True,  # errors are logged: no resident's data in them
+        # A server that does not answer at all (a dropped packet, a host that is gone) must
+        # give an error soon, not hold the request until the client gives up.
+        connect_args={"connect_timeout": settings.db_connect_timeout_seconds},
     )
 
 
@@ -143,10 +151,83 @@ def end_session(session: Session, *, commit: bool) -> None:
     try:
         if commit:
             session.commit()
+            if _outage.since is not None:
+                outage_ended()
         else:
             session.rollback()
     finally:
         session.close()
+
+
+# --- failures of the database itself ---------------------------------------------------------
+
+
+class Failure(StrEnum):
+    """What a database error means for the request that met it."""
+
+    conflict = "conflict"  # deadlock or serialization failure: run the transaction again
+    unavailable = "unavailable"  # no connection: the server is down, restarting or unreachable
+    busy = "busy"  # no free connection in time, or SQLite's write lock
+    other = "other"  # a bug or a broken invariant: 500
+
+
+# SQLSTATE classes (PostgreSQL appendix A): 40001 serialization_failure, 40P01 deadlock_detected;
+# 08 connection exceptions; 57P01-57P03 admin/crash shutdown and "cannot connect now" (starting).
+_CONFLICT = frozenset({"40001", "40P01"})
+_UNAVAILABLE_PREFIXES = ("08", "57P")
+# SQLite error names for a database file that cannot be opened or read at all.
+_SQLITE_UNAVAILABLE = frozenset({"SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_NOTADB"})
+
+
+def classify_failure(exc: BaseException) -> Failure:
+    if isinstance(exc, sa_exc.TimeoutError):
+        return Failure.busy
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return Failure.other
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _CONFLICT:
+        return Failure.conflict
+    if exc.connection_invalidated or (sqlstate or "").startswith(_UNAVAILABLE_PREFIXES):
+        return Failure.unavailable
+    sqlite_name = getattr(orig, "sqlite_errorname", None)
+    if sqlite_name is not None:
+        if sqlite_name in {"SQLITE_BUSY", "SQLITE_LOCKED"}:
+            return Failure.busy
+        return Failure.unavailable if sqlite_name in _SQLITE_UNAVAILABLE else Failure.other
+    # psycopg gives no SQLSTATE when there is no server to give one: the connection could not
+    # be made (refused, timed out, name unknown) or was lost mid-statement.
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) and sqlstate is None:
+        return Failure.unavailable
+    return Failure.other
+
+
+class _Outage:
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.lock = threading.Lock()
+
+
+_outage = _Outage()
+_log = logging.getLogger(__name__)
+
+
+def outage_began(exc: BaseException) -> None:
+    """Log a lost database once per outage, not once per request (with no traceback: the
+    cause is outside this process)."""
+    with _outage.lock:
+        if _outage.since is not None:
+            return
+        _outage.since = time.monotonic()
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+    _log.error("database unreachable, answering 503 until it is back: %s", reason)
+
+
+def outage_ended() -> None:
+    with _outage.lock:
+        since, _outage.since = _outage.since, None
+    if since is not None:
+        _log.warning("database reachable again after %.0f s", time.monotonic() - since)
 
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:

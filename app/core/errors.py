@@ -1,5 +1,6 @@
 """One error base for the whole service, mapped once to RFC 9457 problem details."""
 
+import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -10,16 +11,27 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core import database
 from app.core.config import API_VERSION
 from app.core.headers import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# A restart of PostgreSQL takes seconds; asking clients to come back sooner only adds load.
+UNAVAILABLE_RETRY_SECONDS = 10
 
 
 class ProblemResponse(JSONResponse):
     media_type = PROBLEM_MEDIA_TYPE
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            # A message that quotes what the client sent can hold a lone surrogate, which no
+            # UTF-8 can carry; as a JSON escape it still reaches the client.
+            return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
 
 
 class WijkwinkelError(Exception):
@@ -86,6 +98,12 @@ class PayloadTooLarge(WijkwinkelError):
     slug = "payload-too-large"
 
 
+class UnsupportedMediaType(WijkwinkelError):
+    status = 415
+    title = "Unsupported media type"
+    slug = "unsupported-media-type"
+
+
 class TooManyRequests(WijkwinkelError):
     status = 429
     title = "Too many requests"
@@ -130,12 +148,25 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts)
 
 
+# pydantic's words where plainer ones help: a JSON string with a lone surrogate ("\ud83d") is
+# refused by the parser itself, before our own text check (app/core/schemas.py) sees it.
+_PLAIN_MESSAGES = {
+    "string_unicode": "contains a lone surrogate (half of a character that was cut in two), "
+    "which cannot be stored; remove it and send again",
+}
+
+
+def _message(err: dict[str, Any]) -> str:
+    plain = _PLAIN_MESSAGES.get(str(err.get("type")))
+    return plain or str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+
+
 def _validation_message(err: dict[str, Any]) -> str:
     if err.get("type") == "json_invalid":
         return "the request body is not valid JSON"
     if err.get("type") == "missing":
         return f"{_location(err['loc'])} is required"
-    message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    message = _message(err)
     if tuple(err["loc"]) == ("body",):
         return message  # a rule about the body as a whole
     return f"{_location(err['loc'])}: {message}"
@@ -184,7 +215,7 @@ async def _handle_validation(request: Request, exc: Exception) -> ProblemRespons
     errors = [
         {
             "location": ".".join(str(p) for p in e["loc"]),
-            "message": str(e.get("msg", "")).removeprefix("Value error, "),
+            "message": _message(e),
         }
         for e in exc.errors()
     ]
@@ -201,12 +232,33 @@ async def _handle_validation(request: Request, exc: Exception) -> ProblemRespons
     )
 
 
+# Set on the request when its transaction met a deadlock or serialization failure; the retry
+# middleware (app/core/middleware.py) runs such a request again instead of sending the 503.
+RETRY_TRANSACTION = "retry_transaction"
+
+
 async def _handle_database(request: Request, exc: Exception) -> ProblemResponse:
-    # Overload (no free connection, SQLite busy) is temporary: say so, rather than 500.
-    busy = isinstance(exc, sa_exc.TimeoutError) or (
-        isinstance(exc, sa_exc.OperationalError) and "locked" in str(exc)
-    )
-    if busy:
+    failure = database.classify_failure(exc)
+    if failure == database.Failure.conflict:
+        setattr(request.state, RETRY_TRANSACTION, True)
+        log.info("transaction conflict on %s %s", request.method, request.url.path)
+        return problem(
+            503,
+            "Someone else changed the same record at the same moment; nothing was stored. "
+            "Please send the request again.",
+            instance=request.url.path,
+            headers={"Retry-After": "1"},
+        )
+    if failure == database.Failure.unavailable:
+        database.outage_began(exc)
+        return problem(
+            503,
+            "The database cannot be reached at the moment; nothing was stored. "
+            f"Please retry in {UNAVAILABLE_RETRY_SECONDS} seconds.",
+            instance=request.url.path,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)},
+        )
+    if failure == database.Failure.busy:
         log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
         return problem(
             503,

@@ -24,12 +24,14 @@ def check_ready(*, session: Session) -> dict[str, str]:
         current = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except SQLAlchemyError as exc:
         raise ServiceUnavailable(
-            "The database cannot be reached or has not been migrated (run `wijkwinkel migrate`)."
+            "The database cannot be reached or has not been migrated (run `wijkwinkel migrate`).",
+            headers={"Retry-After": "10"},
         ) from exc
     head = migration_head()
     if current != head:
         raise ServiceUnavailable(
             f"The database schema is at revision {current}, the code expects {head}: "
-            "run `wijkwinkel migrate`."
+            "run `wijkwinkel migrate`.",
+            headers={"Retry-After": "10"},
         )
     return {"status": "ready", "database": session.get_bind().dialect.name, "schema": str(head)}

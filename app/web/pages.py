@@ -149,7 +149,11 @@ ERROR_TEXT = {
     ),
     422: ("Dit klopt niet helemaal", "Controleer wat u heeft ingevuld en probeer het opnieuw."),
     429: ("Even wachten", "Er komen te veel verzoeken binnen. Probeer het over een minuut."),
-    503: ("Even wachten", "Het is nu erg druk. Probeer het over een paar seconden opnieuw."),
+    503: (
+        "Even wachten",
+        "Het lukt nu even niet. Er is niets opgeslagen. Probeer het over een paar seconden "
+        "opnieuw.",
+    ),
 }
 CSRF_TEXT = (
     "De pagina is verlopen",
@@ -216,7 +220,10 @@ def install_error_pages(app: FastAPI) -> None:
             if isinstance(exc, sa_exc.SQLAlchemyError):
                 # The API's handler tells "busy" (503) from a bug (500); keep its verdict.
                 verdict = await api_handler(request, exc)
-                return error_page(request, verdict.status_code)
+                page = error_page(request, verdict.status_code)
+                if "retry-after" in verdict.headers:
+                    page.headers["Retry-After"] = verdict.headers["retry-after"]
+                return page
             log.exception("unhandled error on %s %s", request.method, request.url.path)
             return error_page(request, 500)
 
