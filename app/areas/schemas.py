@@ -3,7 +3,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.core.schemas import Name
+from app.core.schemas import Text
 
 PC4 = r"^[1-9][0-9]{3}$"
 
@@ -11,7 +11,7 @@ PC4 = r"^[1-9][0-9]{3}$"
 class AreaIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Name = Field(max_length=100, examples=["Hoogland"])
+    name: Text = Field(max_length=100, examples=["Hoogland"])
     pc4: list[str] = Field(min_length=1, max_length=500, examples=[["3828"]])
 
     @field_validator("pc4")

@@ -1,4 +1,4 @@
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.classification.domains import Domain
 from app.core.schemas import Text
@@ -14,13 +14,6 @@ class ClassifyRequest(BaseModel):
         max_length=5000,
         examples=["Mijn moeder slaapt beneden omdat ze de trap naar de badkamer niet meer op kan."],
     )
-
-    @field_validator("text")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("text is empty or only whitespace")
-        return value
 
 
 class SubcategoryScore(BaseModel):

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.core.schemas import Text
+from app.core.schemas import OptionalText
 from app.organisations.models import OrganisationType
 
 PARTNER_TYPES: list[OrganisationType] = [
@@ -31,7 +31,7 @@ class ConsentIn(BaseModel):
         description="Kinds of partner that may see the contact details; the others get the "
         "question and the wijk only. Default: every kind.",
     )
-    wording: Text | None = Field(
+    wording: OptionalText = Field(
         default=None, max_length=2000, description="The exact words put to the resident."
     )
 

@@ -46,12 +46,13 @@ _ERROR_TEXT = {
     "409": "Conflicts with the resource's current state",
     "412": "The If-Match ETag does not match",
     "413": "Request body larger than this installation accepts",
-    "415": "Unsupported media type",
+    "415": "The body is not sent as application/json",
     "422": "The request is not valid",
     "429": "Too many requests with this key (or failed attempts from this address): retry "
     "after the Retry-After seconds",
     "500": "Internal error",
-    "503": "Busy or not ready: retry after the Retry-After seconds",
+    "503": "Busy, the database unreachable, or not ready: nothing was stored; retry after the "
+    "Retry-After seconds",
 }
 
 
@@ -127,7 +128,7 @@ def _shape_operation(operation: dict[str, Any]) -> None:
     # rate limited (429).
     extra_errors = ["401", "403", "429", "503"] if secured else []
     if "requestBody" in operation:
-        extra_errors.append("413")
+        extra_errors += ["413", "415"]
     for code in [*extra_errors, "500"]:
         responses.setdefault(code, _problem_response(code))
     if any(p.get("in") == "path" for p in operation.get("parameters", [])):
@@ -136,7 +137,7 @@ def _shape_operation(operation: dict[str, Any]) -> None:
         if code.startswith(("4", "5")):
             description = response.get("description")
             responses[code] = _problem_response(code, description)
-            if code == "429":
+            if code in {"429", "503"}:
                 responses[code]["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
         elif code.startswith(("2", "3")):
             headers = response.setdefault("headers", {})

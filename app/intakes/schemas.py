@@ -9,7 +9,7 @@ from stdnum.nl import bsn as stdnum_bsn
 
 from app.classification.schemas import Domain, DomainScore
 from app.consent.schemas import ConsentIn, ConsentPublic
-from app.core.schemas import Text
+from app.core.schemas import LegalFlag, OptionalText, Text
 from app.referrals.schemas import ResidentContact
 from app.referrals.states import ReferralStatus
 from app.routing.schemas import RoutedBy
@@ -51,10 +51,10 @@ class IntakeCreate(BaseModel):
         examples=["Mevrouw slaapt beneden omdat de badkamer boven is; de trap lukt niet meer."],
     )
     channel: Channel = Field(description="How the question reached us.")
-    postcode: Text | None = Field(
+    postcode: OptionalText = Field(
         default=None, description="Dutch postcode, '1234 AB' or '1234AB'.", examples=["3828 AB"]
     )
-    consent: bool = Field(
+    consent: LegalFlag = Field(
         description="The resident agreed that the question (and contact details) may be shared "
         "with the partners that should act. Without it, nothing leaves the front office."
     )
@@ -64,7 +64,7 @@ class IntakeCreate(BaseModel):
         "intake). Without it: method `onbekend`, every kind of partner.",
     )
     resident: ResidentContact | None = None
-    bsn: Text | None = Field(
+    bsn: OptionalText = Field(
         default=None,
         description="Optional burgerservicenummer (checked with the 11-test). Stored encrypted, "
         "never logged, shown only to a gemeente the resident consented to.",
@@ -87,13 +87,6 @@ class IntakeCreate(BaseModel):
             # Plain words, and never the number itself: it must not end up in any log.
             raise ValueError("is not a valid BSN (it fails the 11-test)") from None
 
-    @field_validator("question")
-    @classmethod
-    def question_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the question is empty or only whitespace")
-        return value.strip()
-
     @field_validator("postcode")
     @classmethod
     def postcode_dutch(cls, value: str | None) -> str | None:
@@ -113,7 +106,7 @@ class DomainsUpdate(BaseModel):
     domains: list[Domain] = Field(
         min_length=1, description="The domains the intake really concerns (replaces the old)."
     )
-    note: Text | None = Field(default=None, max_length=2000, description="Why, briefly.")
+    note: OptionalText = Field(default=None, max_length=2000, description="Why, briefly.")
 
     @field_validator("domains")
     @classmethod

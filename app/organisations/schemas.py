@@ -3,13 +3,13 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from app.core.schemas import Name
+from app.core.schemas import Text
 from app.core.security import Scope
 from app.organisations.models import OrganisationType
 
 
 class OrganisationBase(BaseModel):
-    name: Name = Field(min_length=1, max_length=200, examples=["Woonstichting De Linie"])
+    name: Text = Field(min_length=1, max_length=200, examples=["Woonstichting De Linie"])
     type: OrganisationType
 
 
@@ -20,7 +20,7 @@ class OrganisationCreate(OrganisationBase):
 class OrganisationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = Field(default=None, min_length=1, max_length=200)
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
     active: bool | None = None
 
 
@@ -39,7 +39,7 @@ class OrganisationList(BaseModel):
 class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Name = Field(min_length=1, max_length=100, examples=["corporatie-koppeling"])
+    name: Text = Field(min_length=1, max_length=100, examples=["corporatie-koppeling"])
     scopes: list[Scope] = Field(min_length=1, examples=[["referrals:read", "referrals:write"]])
     expires_at: AwareDatetime | None = Field(
         default=None,

@@ -3,13 +3,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.schemas import Text
+from app.core.schemas import OptionalText
 
 
 class ErasureRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Text | None = Field(
+    reason: OptionalText = Field(
         default=None,
         max_length=500,
         description="Kept out of the log on purpose: do not put personal data here.",

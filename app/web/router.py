@@ -200,10 +200,10 @@ FIELD_ERRORS = {
     "channel": "Kies hoe de vraag binnenkwam.",
     "postcode": "Schrijf de postcode als 1234 AB, of laat het vak leeg.",
     "consent": "Kies of de bewoner toestemming geeft.",
-    "resident.name": "De naam is te lang.",
-    "resident.phone": "Het telefoonnummer is te lang.",
-    "resident.email": "Het e-mailadres is te lang.",
-    "resident.address": "Het adres is te lang.",
+    "resident.name": "De naam is te lang, of er staat een vreemd teken in.",
+    "resident.phone": "Het telefoonnummer is te lang, of er staat een vreemd teken in.",
+    "resident.email": "Schrijf een e-mailadres zoals naam@voorbeeld.nl, of laat het vak leeg.",
+    "resident.address": "Het adres is te lang, of er staat een vreemd teken in.",
     "consent_details": "Kies minstens één soort organisatie die de contactgegevens mag zien.",
 }
 

@@ -4,13 +4,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.schemas import Text
 from app.outbox.service import EventType
 
 
 class SubscriptionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(max_length=2000, examples=["https://corporatie.example.nl/hooks/wijkwinkel"])
+    url: Text = Field(max_length=2000, examples=["https://corporatie.example.nl/hooks/wijkwinkel"])
     event_types: list[EventType] = Field(
         default_factory=list, description="Only these events; empty for all."
     )
@@ -20,7 +21,7 @@ class SubscriptionCreate(BaseModel):
 class SubscriptionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(default=None, max_length=2000)
+    url: Text | None = Field(default=None, max_length=2000)
     event_types: list[EventType] | None = None
     enabled: bool | None = None
 

@@ -200,6 +200,17 @@ def test_the_intake_form_says_what_is_missing(client, staff):
     assert "Schrijf de postcode als 1234 AB" in text
 
 
+def test_the_intake_form_wants_a_real_email_address_and_keeps_the_text(client, staff):
+    user = staff["thuiszorg"]
+    log_in(client, user.username, user.password)
+    r = _record_intake(client, email="niet-een-adres", name="\u200b\u200b")
+    assert r.status_code == 422
+    text = main_text(r.text)
+    assert "Schrijf een e-mailadres zoals naam@voorbeeld.nl" in text
+    assert "De naam is te lang, of er staat een vreemd teken in." in text
+    assert "niet-een-adres" in r.text  # what was typed is still in the form
+
+
 def test_without_consent_nothing_goes_to_a_partner(client, staff):
     user = staff["frontoffice"]
     log_in(client, user.username, user.password)
