@@ -11,10 +11,11 @@ from typing import Annotated, Any
 import typer
 from sqlmodel import Session, select
 
+from app.auth import api_keys
+from app.auth.scopes import Scope
 from app.core.config import get_settings
 from app.core.database import get_engine
 from app.core.errors import WijkwinkelError
-from app.core.security import Scope
 
 cli = typer.Typer(help="Wijkwinkel: één loket voor wonen, welzijn en zorg.", no_args_is_help=True)
 org_cli = typer.Typer(help="Manage organisations.", no_args_is_help=True)
@@ -159,7 +160,6 @@ def key_create(
     from datetime import UTC, timedelta
 
     from app.core.types import utcnow
-    from app.organisations import service
 
     try:
         scopes = [Scope(s) for s in scope]
@@ -174,7 +174,7 @@ def key_create(
     with Session(get_engine()) as session:
         org = _find_org(session, organisation)
         try:
-            key, plain = service.create_key(
+            key, plain = api_keys.create_key(
                 session=session,
                 organisation_id=org.id,
                 name=name,
@@ -207,11 +207,10 @@ def _print_key(key: Any, plain: str, **extra: str | None) -> None:
 @key_cli.command("revoke")
 def key_revoke(key_id: Annotated[uuid.UUID, typer.Argument(help="The key's id.")]) -> None:
     """Revoke an API key at once."""
-    from app.organisations import service
 
     with Session(get_engine()) as session:
         try:
-            key = service.revoke_key(session=session, key_id=key_id)
+            key = api_keys.revoke_key(session=session, key_id=key_id)
             session.commit()
         except WijkwinkelError as exc:
             _fail(exc.detail)
@@ -230,12 +229,10 @@ def key_rotate(
     """Issue a successor key (printed once); the old one keeps working for the grace period."""
     from datetime import timedelta
 
-    from app.organisations import service
-
     hours = get_settings().api_key_rotation_grace_hours if grace_hours is None else grace_hours
     with Session(get_engine()) as session:
         try:
-            key, plain, old = service.rotate_key(
+            key, plain, old = api_keys.rotate_key(
                 session=session, key_id=key_id, grace=timedelta(hours=hours)
             )
             session.commit()
@@ -274,8 +271,8 @@ def user_create(
     """Create a staff login for the web pages and print it as JSON."""
     import secrets
 
-    from app.users import service
-    from app.users.schemas import Role
+    from app.auth import staff as service
+    from app.auth.scopes import Role
 
     try:
         user_role = Role(role)
@@ -323,7 +320,7 @@ def user_set_password(
     """Set a new password; this also lifts a lockout and ends the user's logins."""
     import secrets
 
-    from app.users import service
+    from app.auth import staff as service
 
     plain = password or secrets.token_urlsafe(12)
     with Session(get_engine()) as session:
@@ -342,7 +339,7 @@ def user_set_password(
 
 
 def _set_active(username: str, active: bool) -> None:
-    from app.users import service
+    from app.auth import staff as service
 
     with Session(get_engine()) as session:
         user = service.get_by_username(session=session, username=username)
@@ -384,16 +381,13 @@ def _keys_work(session: Session, path: Path) -> bool:
     from datetime import timedelta
 
     from app.core.errors import Unauthenticated
-    from app.organisations import service as organisations
 
     try:
         key = json.loads(path.read_text(encoding="utf-8"))["organisations"][0]["api_key"]
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return False
     try:
-        organisations.authenticate(
-            session=session, token=key, last_used_resolution=timedelta(days=1)
-        )
+        api_keys.authenticate(session=session, token=key, last_used_resolution=timedelta(days=1))
     except Unauthenticated:
         return False
     return True

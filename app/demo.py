@@ -6,13 +6,13 @@ from typing import Any
 from sqlmodel import Session
 
 from app.areas import service as areas
+from app.auth import api_keys
+from app.auth import staff as users
+from app.auth.scopes import Role, Scope
 from app.classification.schemas import Domain
-from app.core.security import Scope
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationType
 from app.routing import service as routing
-from app.users import service as users
-from app.users.schemas import Role
 
 # Partners' admin covers their own organisation only: their keys and webhook subscriptions.
 PARTNER_SCOPES = [
@@ -72,7 +72,7 @@ def seed(*, session: Session) -> dict[str, Any]:
         if org is None:
             org = organisations.create(session=session, name=name, type=org_type)
         by_type[org_type] = org
-        _, plain = organisations.create_key(
+        _, plain = api_keys.create_key(
             session=session, organisation_id=org.id, name="demo", scopes=scopes
         )
         username, password = demo_username(org_type), secrets.token_urlsafe(12)

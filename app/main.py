@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.areas.router import router as areas_router
 from app.audit.router import router as audit_router
+from app.auth.router import router as api_keys_router
 from app.classification import service as classification
 from app.classification.router import router as classification_router
 from app.core import crypto
@@ -127,6 +128,7 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix=API_PREFIX, redirect_slashes=False)
     api.include_router(health_router)
     api.include_router(organisations_router)
+    api.include_router(api_keys_router)
     api.include_router(classification_router)
     api.include_router(intakes_router)
     api.include_router(retention_router)

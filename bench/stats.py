@@ -277,9 +277,10 @@ def main() -> None:
                 for o in organisations.list_organisations(session=s)
                 if o.type == OrganisationType.gemeente
             )
-            from app.core.security import Scope
+            from app.auth import api_keys
+            from app.auth.scopes import Scope
 
-            _, key = organisations.create_key(
+            _, key = api_keys.create_key(
                 session=s, organisation_id=gemeente.id, name="bench", scopes=[Scope.stats_read]
             )
             area = str(areas.list_areas(session=s)[0][0].id)

@@ -86,11 +86,11 @@ def seed(url: str, receiver_url: str, events: int) -> dict[str, str]:
     from sqlmodel import Session
 
     from app import demo
+    from app.auth import api_keys
     from app.classification.schemas import Domain
     from app.core.database import get_engine
     from app.intakes import service as intakes
     from app.intakes.schemas import Channel
-    from app.organisations import service as organisations
     from app.webhooks import service as webhooks
 
     with Session(get_engine(), expire_on_commit=False) as s:
@@ -100,7 +100,7 @@ def seed(url: str, receiver_url: str, events: int) -> dict[str, str]:
         ids = {o["type"]: o["id"] for o in result["organisations"]}
         from datetime import timedelta
 
-        thuiszorg = organisations.authenticate(
+        thuiszorg = api_keys.authenticate(
             session=s, token=keys["thuiszorg"], last_used_resolution=timedelta(days=1)
         )
         sub = webhooks.create(

@@ -38,9 +38,10 @@ from sqlalchemy import event, text  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 import app.models  # noqa: E402, F401
+from app.auth import api_keys  # noqa: E402
+from app.auth.scopes import Scope  # noqa: E402
 from app.core import migrate  # noqa: E402
 from app.core.database import _sqlite_begin, get_engine, make_engine  # noqa: E402
-from app.core.security import Scope  # noqa: E402
 from app.organisations import service as organisations  # noqa: E402
 from app.organisations.models import Organisation, OrganisationType  # noqa: E402
 
@@ -149,7 +150,7 @@ def make_party():  # type: ignore[no-untyped-def]
             org = organisations.create(
                 session=s, name=name or f"{type.value} {counter['n']}", type=type
             )
-            _, plain = organisations.create_key(
+            _, plain = api_keys.create_key(
                 session=s,
                 organisation_id=org.id,
                 name="test",

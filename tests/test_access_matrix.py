@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from app.core.security import Scope
+from app.auth.scopes import Scope
 from app.organisations.models import OrganisationType
 from tests.helpers import assert_problem
 from tests.intakes.helpers import make_intake

@@ -4,8 +4,9 @@ import uuid
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from app.auth.models import ApiKey
 from app.cli import cli
-from app.organisations.models import ApiKey, Organisation, OrganisationType
+from app.organisations.models import Organisation, OrganisationType
 
 runner = CliRunner()
 

@@ -1,4 +1,6 @@
-"""Dependencies shared by all routers: the request's session and the caller's identity."""
+"""The HTTP wiring every router shares: the request's database session (with admission
+control) and the caller's identity as FastAPI dependencies. The rules behind them live in
+app/auth; this module only connects them to requests."""
 
 import asyncio
 import functools
@@ -13,12 +15,12 @@ from fastapi import Depends, Header
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from app.auth import api_keys
+from app.auth.principal import Principal
+from app.auth.scopes import Scope
 from app.core.config import get_settings
 from app.core.database import end_session, get_engine
 from app.core.errors import ServiceUnavailable
-from app.core.security import Scope
-from app.organisations import service as organisations
-from app.organisations.service import Principal
 
 _admission: dict[int, anyio.Semaphore] = {}
 
@@ -109,7 +111,7 @@ def get_principal(
     ] = None,
 ) -> Principal:
     resolution = timedelta(seconds=get_settings().key_last_used_resolution_seconds)
-    principal = organisations.authenticate(
+    principal = api_keys.authenticate(
         session=session,
         token=credentials.credentials if credentials else None,
         last_used_resolution=resolution,
@@ -142,3 +144,6 @@ async def _deployment_admin(
 
 
 DeploymentAdminDep = Annotated[Principal, Depends(_deployment_admin)]
+
+
+AdminDep = Annotated[Principal, Depends(require(Scope.admin))]

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Query
 from app.api.deps import SessionDep, require
 from app.audit import service
 from app.audit.schemas import AuditEntryPublic, AuditPage
-from app.core.security import Scope
-from app.organisations.service import Principal
+from app.auth.principal import Principal
+from app.auth.scopes import Scope
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.audit.models import GENESIS, AuditEntry, AuditHead
+from app.auth.principal import Principal
 from app.core import database
 from app.core.errors import InvalidInput
 from app.core.types import utcnow
-from app.organisations.service import Principal
 
 MAX_PAGE = 500
 

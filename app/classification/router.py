@@ -3,10 +3,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from app.api.deps import require
+from app.auth.principal import Principal
+from app.auth.scopes import Scope
 from app.classification import service
 from app.classification.schemas import ClassificationPublic, ClassifyRequest
-from app.core.security import Scope
-from app.organisations.service import Principal
 
 router = APIRouter(tags=["classification"])
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.auth.principal import Principal
 from app.classification.engine import fold
 from app.consent.models import ConsentRecord
 from app.consent.schemas import PARTNER_TYPES, ConsentMethod
 from app.core.errors import Conflict
 from app.core.types import utcnow
 from app.intakes.models import Intake
-from app.organisations.service import Principal
 from app.outbox import service as outbox
 from app.outbox.service import EventType
 from app.referrals.models import Referral

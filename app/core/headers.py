@@ -10,3 +10,10 @@ SECURITY_HEADERS: dict[str, str] = {
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": API_CSP,
 }
+
+
+def over_tls(scheme: str | None, forwarded_proto: str | None) -> bool:
+    """Whether the request came over HTTPS: directly, or through a TLS-terminating proxy that
+    says so in X-Forwarded-Proto (its first value)."""
+    forwarded = (forwarded_proto or "").split(",")[0].strip().lower()
+    return scheme == "https" or forwarded == "https"

@@ -13,7 +13,7 @@ from app.core.errors import (
     UnsupportedMediaType,
     domain_problem,
 )
-from app.core.headers import API_CSP, SECURITY_HEADERS
+from app.core.headers import API_CSP, SECURITY_HEADERS, over_tls
 
 
 class APIVersionMiddleware:
@@ -70,10 +70,9 @@ class SecurityHeadersMiddleware:
             return
         request_headers = Headers(scope=scope)
         credentials = "authorization" in request_headers
-        # Behind a TLS-terminating proxy the scheme arrives as X-Forwarded-Proto. Trusting it
-        # blindly is harmless here: browsers ignore HSTS received over plain HTTP.
-        forwarded = request_headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-        over_tls = scope.get("scheme") == "https" or forwarded == "https"
+        # Trusting X-Forwarded-Proto blindly is harmless here: browsers ignore HSTS received
+        # over plain HTTP.
+        tls = over_tls(scope.get("scheme"), request_headers.get("x-forwarded-proto"))
         path = scope["path"]
         csp = self.page_policies.get(path) or (
             self.pages_policy
@@ -89,7 +88,7 @@ class SecurityHeadersMiddleware:
                 headers["Content-Security-Policy"] = csp
                 if credentials and "cache-control" not in headers:
                     headers["Cache-Control"] = "no-store"
-                if self.hsts and over_tls:
+                if self.hsts and tls:
                     headers["Strict-Transport-Security"] = self.hsts
             await send(message)
 

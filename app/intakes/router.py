@@ -4,11 +4,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from app.api.deps import SessionDep, require
+from app.auth.principal import Principal
+from app.auth.scopes import Scope
 from app.classification.lexicon import GUIDANCE
 from app.classification.schemas import DomainScore
 from app.consent.schemas import ConsentPublic, ConsentStep, ConsentWithdrawal
 from app.core.openapi import created, problems
-from app.core.security import Scope
 from app.intakes import service
 from app.intakes.schemas import (
     DomainsUpdate,
@@ -17,7 +18,6 @@ from app.intakes.schemas import (
     IntakeReferral,
     IntakeStatus,
 )
-from app.organisations.service import Principal
 from app.referrals.schemas import resident_of
 
 router = APIRouter(prefix="/intakes", tags=["intakes"])

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.areas import service as areas
 from app.audit import service as audit
+from app.auth.principal import Principal
 from app.classification import service as classifier
 from app.classification.schemas import Domain
 from app.consent import service as consents
@@ -18,7 +19,6 @@ from app.core.types import utcnow
 from app.intakes.models import DomainCorrection, Intake
 from app.intakes.schemas import Channel, IntakeStatus
 from app.organisations.models import Organisation
-from app.organisations.service import Principal
 from app.referrals import service as referrals
 from app.referrals.models import Referral
 from app.referrals.schemas import ResidentContact

@@ -4,13 +4,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from app.api.deps import SessionDep, require
+from app.auth.principal import Principal
+from app.auth.scopes import Scope
 from app.consent import service as consents
 from app.core import crypto
 from app.core.openapi import ETAG_HEADER, LOCATION_HEADER, created, problems
-from app.core.security import Scope
 from app.intakes.models import Intake
 from app.organisations.models import OrganisationType
-from app.organisations.service import Principal
 from app.referrals import service
 from app.referrals.models import Referral
 from app.referrals.schemas import (

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
+from app.auth.principal import Principal
 from app.classification.schemas import Domain
 from app.consent import service as consents
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from app.core.types import utcnow
 from app.intakes.models import Intake
 from app.organisations.models import Organisation, OrganisationType
-from app.organisations.service import Principal
 from app.outbox import service as outbox
 from app.outbox.service import EventType
 from app.referrals import feed

@@ -15,12 +15,12 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
+from app.auth.principal import Principal
 from app.core.config import get_settings
 from app.core.errors import NotFound
 from app.core.types import utcnow
 from app.intakes.models import DomainCorrection, Intake
 from app.intakes.schemas import IntakeStatus
-from app.organisations.service import Principal
 from app.referrals.models import Referral, ReferralEvent
 
 ANONYMISED = "[geanonimiseerd]"

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from app.api.deps import SessionDep, require
+from app.auth.principal import Principal
+from app.auth.scopes import Scope
 from app.classification.schemas import Domain
 from app.core.errors import WijkwinkelError
 from app.core.openapi import problems
-from app.core.security import Scope
-from app.organisations.service import Principal
 from app.stats import service
 from app.stats.schemas import StatsCell, StatsFilters, StatsTable
 from app.stats.service import MEASURES, Dimension

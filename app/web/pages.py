@@ -12,10 +12,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.auth.logins import Login
 from app.core.config import API_PREFIX
 from app.core.errors import InvalidInput, WijkwinkelError
 from app.sla.workdays import AMSTERDAM
-from app.users.service import Login
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def render(
     html = env.get_template(template).render(
         login=login,
         nav=nav,
-        csrf_token=login.session.csrf_token if login else context.pop("csrf_token", ""),
+        csrf_token=login.csrf_token if login else context.pop("csrf_token", ""),
         **context,
     )
     # Pages can hold personal data: never kept by a browser or proxy.
@@ -185,7 +185,8 @@ def is_page(request: Request) -> bool:
 
 def install_error_pages(app: FastAPI) -> None:
     """Outside /api/v1 errors are Dutch pages, not problem+json; the API's handlers stay."""
-    from app.web.auth import CsrfFailed, LoginRequired
+    from app.auth.logins import CsrfFailed
+    from app.web.deps import LoginRequired
 
     for exc_class in (
         WijkwinkelError,

@@ -13,11 +13,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import ValidationError
 
 from app.api.deps import SessionDep
+from app.auth import logins
+from app.auth.logins import Login, check_csrf, count_failure, too_many_failures
+from app.auth.passwords import LoginFailed, authenticate_password
+from app.auth.scopes import Scope
 from app.classification import service as classifier
 from app.classification.lexicon import GUIDANCE
 from app.consent.schemas import PARTNER_TYPES, ConsentMethod
 from app.core.config import get_settings
-from app.core.security import Scope
 from app.intakes import service as intakes
 from app.intakes.schemas import Channel, IntakeCreate
 from app.organisations import service as organisations
@@ -30,19 +33,14 @@ from app.sla import service as sla
 from app.sla.workdays import AMSTERDAM
 from app.stats import service as stats
 from app.stats.router import EARLIEST, LATEST, table_csv
-from app.users import service as users
-from app.users.service import LoginFailed
 from app.web import dashboard
-from app.web.auth import (
+from app.web.deps import (
+    LOGIN_COOKIE,
     LOGIN_CSRF_COOKIE,
-    SESSION_COOKIE,
     LoginDep,
     MaybeLoginDep,
-    check_csrf,
     client_address,
-    count_failure,
     set_cookie,
-    too_many_failures,
 )
 from app.web.pages import FormInvalid, render
 
@@ -57,7 +55,7 @@ CONSENT_WORDING = (
 Csrf = Annotated[str, Form()]
 
 
-def _start_page(login: users.Login) -> str:
+def _start_page(login: Login) -> str:
     scopes = login.principal.scopes
     # The desk and the thuiszorg record questions; other partners mostly answer them.
     desk = login.organisation.type in {OrganisationType.frontoffice, OrganisationType.thuiszorg}
@@ -84,7 +82,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @router.get("/")
 def home(request: Request, session: SessionDep) -> Response:
-    login = users.resolve_session(session=session, token=request.cookies.get(SESSION_COOKIE))
+    login = logins.resolve(session=session, token=request.cookies.get(LOGIN_COOKIE))
     target = _start_page(login) if login else "/login"
     return RedirectResponse(target, status_code=303)
 
@@ -130,17 +128,17 @@ def login(
             status_code=429,
         )
     try:
-        user = users.authenticate_password(session=session, username=username, password=password)
+        user = authenticate_password(session=session, username=username, password=password)
     except LoginFailed as exc:  # AccountLocked too
         # Not re-raised: the account's failure count must be committed.
         count_failure(address)
         return _login_page(request, error=exc.detail, username=username, status_code=401)
-    token, _ = users.start_session(session=session, user=user)
-    login = users.resolve_session(session=session, token=token)
+    token, _ = logins.start(session=session, user=user)
+    login = logins.resolve(session=session, token=token)
     assert login is not None
     response = RedirectResponse(_safe_next(next) or _start_page(login), status_code=303)
     hours = get_settings().web_session_hours
-    set_cookie(request, response, SESSION_COOKIE, token, max_age=hours * 3600)
+    set_cookie(request, response, LOGIN_COOKIE, token, max_age=hours * 3600)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
     return response
 
@@ -149,10 +147,10 @@ def login(
 def logout(
     request: Request, session: SessionDep, login: LoginDep, csrf_token: Csrf = ""
 ) -> Response:
-    check_csrf(login.session.csrf_token, csrf_token)
-    users.end_session(session=session, token=request.cookies.get(SESSION_COOKIE))
+    check_csrf(login.csrf_token, csrf_token)
+    logins.end(session=session, token=request.cookies.get(LOGIN_COOKIE))
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
 
 
@@ -208,7 +206,7 @@ FIELD_ERRORS = {
 }
 
 
-def _intake_page(login: users.Login, *, form: dict[str, Any], **context: Any) -> HTMLResponse:
+def _intake_page(login: Login, *, form: dict[str, Any], **context: Any) -> HTMLResponse:
     default_channel = (
         "signalering"
         if login.organisation.type == OrganisationType.thuiszorg
@@ -262,7 +260,7 @@ def intake_submit(
     login = maybe
     principal = login.principal
     principal.require(Scope.intakes_write)
-    check_csrf(login.session.csrf_token, csrf_token)
+    check_csrf(login.csrf_token, csrf_token)
     # Without the checkboxes on the page (an older form), the consent reaches every kind of
     # partner, as the wording read out says.
     kinds = (consent_types or []) if consent_types_shown else [str(t) for t in PARTNER_TYPES]
@@ -332,7 +330,7 @@ def intake_preview(
     """The classification while typing (stores nothing). Same-origin fetch with the CSRF token
     in a header: a foreign page cannot read the answer, nor send the header."""
     login.principal.require(Scope.intakes_write)
-    check_csrf(login.session.csrf_token, request.headers.get("x-csrf-token"))
+    check_csrf(login.csrf_token, request.headers.get("x-csrf-token"))
     return JSONResponse(_preview(text) or {"domains": [], "urgent": False, "guidance": []})
 
 
@@ -442,7 +440,7 @@ def referral_status(
 ) -> Response:
     principal = login.principal
     principal.require(Scope.referrals_write)
-    check_csrf(login.session.csrf_token, csrf_token)
+    check_csrf(login.csrf_token, csrf_token)
     # The API's own rules for a status change (a reason to reject, an outcome only to
     # complete, no NUL): one schema for both ways in.
     try:
@@ -471,7 +469,7 @@ def referral_forward(
 ) -> Response:
     principal = login.principal
     principal.require(Scope.referrals_write)
-    check_csrf(login.session.csrf_token, csrf_token)
+    check_csrf(login.csrf_token, csrf_token)
     try:
         wanted = ForwardRequest(organisation_id=organisation_id, reason=reason.strip())
     except ValidationError as exc:

@@ -4,9 +4,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.api.deps import SessionDep, require
+from app.auth.principal import Principal
+from app.auth.scopes import Scope
 from app.core.openapi import created, problems
-from app.core.security import Scope
-from app.organisations.service import Principal
 from app.outbox.models import OutboxEvent
 from app.webhooks import service
 from app.webhooks.models import WebhookDelivery, WebhookSubscription

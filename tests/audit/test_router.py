@@ -2,8 +2,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from app.audit import service as audit
+from app.auth.scopes import Scope
 from app.core.database import get_engine
-from app.core.security import Scope
 from app.organisations.models import OrganisationType
 from tests.helpers import assert_problem
 from tests.intakes.helpers import make_intake

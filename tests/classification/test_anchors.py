@@ -12,7 +12,7 @@ from app.classification.anchors import (
     required_sets,
     whole_words,
 )
-from app.classification.engine import fold
+from app.classification.folding import fold
 from app.classification.service import engine
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "classifier"

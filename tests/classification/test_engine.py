@@ -319,7 +319,7 @@ def test_fold_character_by_character_equals_folding_the_whole_text():
     import random
     import unicodedata
 
-    from app.classification.engine import fold
+    from app.classification.folding import fold
 
     def reference(text: str) -> str:
         text = text.lower().translate({ord("’"): "'", ord("‘"): "'", ord("`"): "'"})
@@ -342,13 +342,13 @@ def test_fold_character_by_character_equals_folding_the_whole_text():
 
 def test_fold_with_its_table_full_folds_the_same(monkeypatch):
     """Past the table's limit (a flood of rare characters) fold() folds the whole text."""
-    from app.classification import engine as eng
+    from app.classification import folding
 
     for text in ("Hé`Wëreld’ – çà", "ǅungla ²٣ ﬁets", "naïef", "gewoon"):
-        monkeypatch.setattr(eng, "_FOLD_LIMIT", 0)
-        slow = eng.fold(text)
-        monkeypatch.setattr(eng, "_FOLD_LIMIT", 10**9)
-        assert slow == eng.fold(text), text
+        monkeypatch.setattr(folding, "_FOLD_LIMIT", 0)
+        slow = folding.fold(text)
+        monkeypatch.setattr(folding, "_FOLD_LIMIT", 10**9)
+        assert slow == folding.fold(text), text
 
 
 def _dataset_texts() -> list[str]:
@@ -368,35 +368,36 @@ def test_ascii_tokeniser_finds_the_same_tokens():
     class."""
     import random
 
-    from app.classification import engine as eng
+    from app.classification import folding
 
     rnd = random.Random(11)
     pool = "abcxyz019-_ .,!?'\n\t\x1c\x1f\x0b" + "ABC"
     texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30))) for _ in range(20000)]
-    texts += [eng.fold(t) for t in _dataset_texts()]
+    texts += [folding.fold(t) for t in _dataset_texts()]
     texts += ["a--b -a- _a_ a_b 9-x x-9- hh-bezoek wmo-rolstoel"]
     # Odd characters that decompose to capitals ("ℍ" -> "H"), which fold() lowers again.
     texts += ["Ik zoek een Rollator™", "Graag hulp met de Traplift™", "№ 5-℡-ℍx"]
     texts += [f"x{chr(cp)}y-{chr(cp)}" for cp in range(0x80, 0x30000) if not 0xD800 <= cp < 0xE000]
-    for text in (eng.fold(t) for t in texts):
+    for text in (folding.fold(t) for t in texts):
         if text.isascii():
-            assert eng._TOKEN_ASCII.findall(text) == eng._TOKEN.findall(text), repr(text)
-        assert eng.words_of(text) == eng._TOKEN.findall(text), repr(text)
-    assert eng.fold("Rollator™") == "rollator "
-    assert eng.words_of("café") == ["café"]  # fold() leaves no accent, but other scripts
-    assert eng.words_of("çıkamıyorum") == ["çıkamıyorum"]
+            assert folding._TOKEN_ASCII.findall(text) == folding.TOKEN.findall(text), repr(text)
+        assert folding.words_of(text) == folding.TOKEN.findall(text), repr(text)
+    assert folding.fold("Rollator™") == "rollator "
+    assert folding.words_of("café") == ["café"]  # fold() leaves no accent, but other scripts
+    assert folding.words_of("çıkamıyorum") == ["çıkamıyorum"]
 
 
 def test_asking_sentences_are_those_a_search_within_each_sentence_finds():
     """One pass for the asking words gives the sentences that searching each one gives."""
     import random
 
-    from app.classification import engine as eng
+    from app.classification.asking import _SENTENCE, ASKING_WORDS, asking_sentences
+    from app.classification.folding import fold
 
-    asks = re.compile(r"\b(" + "|".join(eng.ASKING_WORDS) + r")\b")
+    asks = re.compile(r"\b(" + "|".join(ASKING_WORDS) + r")\b")
 
     def reference(text: str) -> tuple[list[tuple[int, int]], bool]:
-        spans = [m.span() for m in eng._SENTENCE.finditer(text)]
+        spans = [m.span() for m in _SENTENCE.finditer(text)]
         asking = [
             (a, b) for a, b in spans if "?" in text[a:b].rstrip()[-3:] or asks.search(text, a, b)
         ]
@@ -412,8 +413,8 @@ def test_asking_sentences_are_those_a_search_within_each_sentence_finds():
         "".join(rnd.choice(words) + rnd.choice(marks) for _ in range(rnd.randint(0, 12)))
         for _ in range(20000)
     ]
-    texts += [eng.fold(t) for t in _dataset_texts()]
+    texts += [fold(t) for t in _dataset_texts()]
     texts += ["Kan ik. Wie kan? hulp bij\nwil ik", "graag.graag", "?", "", "\n\nhulp bij\n"]
     texts += ["wil graag", "ik wil graag hulp", "éhulp bij", "hulp bijé", "graag_", "_graag"]
     for text in texts:
-        assert eng.asking_sentences(text) == reference(text), repr(text)
+        assert asking_sentences(text) == reference(text), repr(text)

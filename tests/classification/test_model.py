@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.classification import model as learned
+from app.classification import learned
 from app.classification.service import engine, model
 
 ROOT = Path(__file__).resolve().parents[2]

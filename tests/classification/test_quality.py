@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from app.classification import evaluate, model, service
+from app.classification import evaluate, learned, model, service
 from app.classification.schemas import Domain
 from app.cli import DEFAULT_EVAL_DATA, DEFAULT_TRAIN_DATA
 
@@ -59,7 +59,7 @@ def test_held_out_quality_does_not_regress():
 
 
 def test_model_artefact_is_trained_from_the_shipped_data():
-    shipped = model.load()
+    shipped = learned.load()
     assert shipped is not None
     assert shipped.version == f"lr-{model.data_digest(DEFAULT_TRAIN_DATA)}", (
         "app/classification/model.json is stale: run `wijkwinkel classifier train`"

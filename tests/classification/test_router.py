@@ -1,6 +1,6 @@
 from sqlmodel import select
 
-from app.core.security import Scope
+from app.auth.scopes import Scope
 from app.intakes.models import Intake
 from app.organisations.models import OrganisationType
 from tests.helpers import assert_problem

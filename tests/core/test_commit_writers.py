@@ -7,8 +7,8 @@ from sqlmodel import Session, col, select
 
 from app.audit import service as audit
 from app.audit.models import AuditEntry
+from app.auth.principal import Principal
 from app.core.database import get_engine
-from app.organisations.service import Principal
 from app.referrals.models import Referral
 from tests.intakes.helpers import make_intake
 

@@ -1,4 +1,4 @@
-from app.core.security import Scope
+from app.auth.scopes import Scope
 from app.organisations.models import OrganisationType
 from tests.helpers import assert_problem
 

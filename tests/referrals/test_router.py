@@ -272,7 +272,7 @@ def test_feed_rejects_bad_parameters(client, world, query):
 
 
 def test_feed_needs_referrals_read(client, world, make_party):
-    from app.core.security import Scope
+    from app.auth.scopes import Scope
     from app.organisations.models import OrganisationType
 
     stats_only = make_party(OrganisationType.gemeente, scopes=[Scope.stats_read])

@@ -9,9 +9,10 @@ import uuid
 import pytest
 from sqlmodel import select
 
+from app.auth.models import ApiKey
+from app.auth.scopes import Scope
 from app.core.config import get_settings
-from app.core.security import Scope
-from app.organisations.models import ApiKey, OrganisationType
+from app.organisations.models import OrganisationType
 from app.routing.models import RoutingRule
 from app.webhooks.models import WebhookDelivery
 from tests.intakes.helpers import make_intake

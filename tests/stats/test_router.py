@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.core.security import Scope
+from app.auth.scopes import Scope
 from app.organisations.models import OrganisationType
 from tests.helpers import assert_problem
 from tests.intakes.helpers import make_intake

@@ -9,9 +9,10 @@ import pytest
 from sqlmodel import Session, select
 from standardwebhooks.webhooks import Webhook
 
+from app.auth import api_keys
+from app.auth.scopes import Scope
 from app.core.config import get_settings
 from app.core.database import get_engine
-from app.core.security import Scope
 from app.core.types import utcnow
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationType
@@ -262,7 +263,7 @@ def test_subscriptions_are_per_organisation(client, world, receiver, allow_loopb
     sub = subscribe(client, world.corporatie, receiver)
     url = f"/api/v1/webhook-subscriptions/{sub['id']}"
     with Session(get_engine(), expire_on_commit=False) as s:
-        _, poller = organisations.create_key(
+        _, poller = api_keys.create_key(
             session=s,
             organisation_id=world.corporatie.org.id,
             name="p",
@@ -271,7 +272,7 @@ def test_subscriptions_are_per_organisation(client, world, receiver, allow_loopb
         org = organisations.create(
             session=s, name="Andere corporatie", type=OrganisationType.corporatie
         )
-        _, key = organisations.create_key(
+        _, key = api_keys.create_key(
             session=s, organisation_id=org.id, name="a", scopes=[Scope.admin]
         )
         s.commit()

@@ -1,6 +1,24 @@
+"""What a caller may do: the scopes an API key carries, and the roles that give a person the
+same scopes."""
+
 from enum import StrEnum
 
-from app.core.security import Scope
+
+class Scope(StrEnum):
+    intakes_write = "intakes:write"
+    intakes_read = "intakes:read"
+    referrals_read = "referrals:read"
+    referrals_write = "referrals:write"
+    stats_read = "stats:read"
+    admin = "admin"
+
+
+def parse_scopes(raw: str) -> frozenset[Scope]:
+    return frozenset(Scope(s) for s in raw.split() if s in Scope._value2member_map_)
+
+
+def format_scopes(scopes: set[Scope] | frozenset[Scope] | list[Scope]) -> str:
+    return " ".join(sorted(str(s) for s in set(scopes)))
 
 
 class Role(StrEnum):

@@ -5,14 +5,13 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from app.auth import logins, passwords, staff
+from app.auth.scopes import Role, Scope
 from app.cli import cli
 from app.core.database import get_engine
 from app.core.errors import Conflict, InvalidInput
-from app.core.security import Scope
 from app.core.types import utcnow
 from app.organisations.models import OrganisationType
-from app.users import service as users
-from app.users.schemas import Role
 
 runner = CliRunner()
 
@@ -24,7 +23,7 @@ def org(make_party):  # type: ignore[no-untyped-def]
 
 def test_passwords_are_stored_as_argon2id(org):
     with Session(get_engine()) as s:
-        user = users.create_user(
+        user = staff.create_user(
             session=s,
             organisation_id=org.id,
             username="Jan.Jansen",
@@ -36,7 +35,7 @@ def test_passwords_are_stored_as_argon2id(org):
         assert user.password_hash
         assert user.password_hash.startswith("$argon2id$")
         assert "een lang wachtwoord" not in user.password_hash
-        found = users.authenticate_password(
+        found = passwords.authenticate_password(
             session=s, username="JAN.JANSEN", password="een lang wachtwoord"
         )
         assert found.id == user.id
@@ -45,7 +44,7 @@ def test_passwords_are_stored_as_argon2id(org):
 def test_rules_for_new_accounts(org):
     with Session(get_engine()) as s:
         with pytest.raises(InvalidInput):
-            users.create_user(
+            staff.create_user(
                 session=s,
                 organisation_id=org.id,
                 username="a b",
@@ -53,27 +52,27 @@ def test_rules_for_new_accounts(org):
                 password="x" * 12,
             )
         with pytest.raises(InvalidInput):
-            users.create_user(
+            staff.create_user(
                 session=s, organisation_id=org.id, username="kort", role=Role.staff, password="kort"
             )
-        users.create_user(
+        staff.create_user(
             session=s, organisation_id=org.id, username="piet", role=Role.staff, password=None
         )
         with pytest.raises(Conflict):
-            users.create_user(
+            staff.create_user(
                 session=s, organisation_id=org.id, username="Piet", role=Role.staff, password=None
             )
         # No password: only an identity provider (OIDC) can log this account in.
-        with pytest.raises(users.LoginFailed):
-            users.authenticate_password(session=s, username="piet", password="")
+        with pytest.raises(passwords.LoginFailed):
+            passwords.authenticate_password(session=s, username="piet", password="")
 
 
 def test_roles_give_the_same_scopes_as_api_keys(org):
     with Session(get_engine()) as s:
-        analyst = users.create_user(
+        analyst = staff.create_user(
             session=s, organisation_id=org.id, username="ana", role=Role.analyst, password=None
         )
-        principal = users.principal_for(analyst, org)
+        principal = logins.principal_for(analyst, org)
         assert principal.scopes == frozenset({Scope.stats_read})
         assert principal.actor == "ana"
         assert principal.key_id is None
@@ -81,37 +80,37 @@ def test_roles_give_the_same_scopes_as_api_keys(org):
 
 def test_lockout_ends_after_its_time_and_a_new_password_lifts_it(org):
     with Session(get_engine()) as s:
-        user = users.create_user(
+        user = staff.create_user(
             session=s, organisation_id=org.id, username="kees", role=Role.staff, password="x" * 12
         )
         for _ in range(5):
-            with pytest.raises(users.LoginFailed):
-                users.authenticate_password(session=s, username="kees", password="fout")
-        with pytest.raises(users.AccountLocked):
-            users.authenticate_password(session=s, username="kees", password="x" * 12)
+            with pytest.raises(passwords.LoginFailed):
+                passwords.authenticate_password(session=s, username="kees", password="fout")
+        with pytest.raises(passwords.AccountLocked):
+            passwords.authenticate_password(session=s, username="kees", password="x" * 12)
         user.locked_until = utcnow() - timedelta(seconds=1)
         s.add(user)
         s.flush()
-        assert users.authenticate_password(session=s, username="kees", password="x" * 12)
+        assert passwords.authenticate_password(session=s, username="kees", password="x" * 12)
         for _ in range(5):
-            with pytest.raises(users.LoginFailed):
-                users.authenticate_password(session=s, username="kees", password="fout")
-        users.set_password(session=s, user=user, password="y" * 12)
-        assert users.authenticate_password(session=s, username="kees", password="y" * 12)
+            with pytest.raises(passwords.LoginFailed):
+                passwords.authenticate_password(session=s, username="kees", password="fout")
+        staff.set_password(session=s, user=user, password="y" * 12)
+        assert passwords.authenticate_password(session=s, username="kees", password="y" * 12)
 
 
 def test_sessions_expire_when_idle(org):
     with Session(get_engine()) as s:
-        user = users.create_user(
+        user = staff.create_user(
             session=s, organisation_id=org.id, username="els", role=Role.staff, password=None
         )
-        token, row = users.start_session(session=s, user=user)
-        assert users.resolve_session(session=s, token=token) is not None
-        assert users.resolve_session(session=s, token="geraden") is None
+        token, row = logins.start(session=s, user=user)
+        assert logins.resolve(session=s, token=token) is not None
+        assert logins.resolve(session=s, token="geraden") is None
         row.last_seen_at = utcnow() - timedelta(hours=2)
         s.add(row)
         s.flush()
-        assert users.resolve_session(session=s, token=token) is None
+        assert logins.resolve(session=s, token=token) is None
 
 
 def test_cli_user_create_prints_a_password_once(org):
@@ -121,7 +120,9 @@ def test_cli_user_create_prints_a_password_once(org):
     assert out["username"] == "marie"
     assert out["role"] == "admin"
     with Session(get_engine()) as s:
-        assert users.authenticate_password(session=s, username="marie", password=out["password"])
+        assert passwords.authenticate_password(
+            session=s, username="marie", password=out["password"]
+        )
     r = runner.invoke(cli, ["user", "create", org.name, "marie"])
     assert r.exit_code == 1
     assert "already exists" in r.output
@@ -132,7 +133,7 @@ def test_cli_user_create_prints_a_password_once(org):
     )
     assert r.exit_code == 0, r.output
     with Session(get_engine()) as s:
-        assert users.authenticate_password(session=s, username="marie", password="z" * 12)
+        assert passwords.authenticate_password(session=s, username="marie", password="z" * 12)
 
 
 def test_cli_deactivate_ends_logins_and_activate_restores_them(org):
@@ -143,18 +144,18 @@ def test_cli_deactivate_ends_logins_and_activate_restores_them(org):
     )
     assert r.exit_code == 0, r.output
     with Session(get_engine()) as s:
-        user = users.get_by_username(session=s, username="vertrekt")
+        user = staff.get_by_username(session=s, username="vertrekt")
         assert user is not None
-        token, _ = users.start_session(session=s, user=user)
+        token, _ = logins.start(session=s, user=user)
         s.commit()
 
     r = runner.invoke(cli, ["user", "deactivate", "Vertrekt"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout) == {"username": "vertrekt", "active": False}
     with Session(get_engine()) as s:
-        assert users.resolve_session(session=s, token=token) is None  # the open page stops
-        with pytest.raises(users.LoginFailed):
-            users.authenticate_password(
+        assert logins.resolve(session=s, token=token) is None  # the open page stops
+        with pytest.raises(passwords.LoginFailed):
+            passwords.authenticate_password(
                 session=s, username="vertrekt", password="een lang wachtwoord"
             )
 
@@ -162,11 +163,11 @@ def test_cli_deactivate_ends_logins_and_activate_restores_them(org):
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout) == {"username": "vertrekt", "active": True}
     with Session(get_engine()) as s:
-        assert users.authenticate_password(
+        assert passwords.authenticate_password(
             session=s, username="vertrekt", password="een lang wachtwoord"
         )
         # The old session stays ended: switching back on starts no logins.
-        assert users.resolve_session(session=s, token=token) is None
+        assert logins.resolve(session=s, token=token) is None
 
     r = runner.invoke(cli, ["user", "deactivate", "niemand"])
     assert r.exit_code == 1

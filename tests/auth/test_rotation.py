@@ -9,11 +9,12 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from app.auth.models import ApiKey
+from app.auth.scopes import Scope
 from app.cli import cli
 from app.core.config import get_settings
-from app.core.security import Scope
 from app.core.types import utcnow
-from app.organisations.models import ApiKey, OrganisationType
+from app.organisations.models import OrganisationType
 from tests.helpers import assert_problem
 
 

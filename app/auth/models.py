@@ -1,3 +1,5 @@
+"""The tables of authentication: API keys, staff accounts and their logins."""
+
 import uuid
 from datetime import datetime
 
@@ -5,6 +7,21 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.core.types import UTCDateTime, utcnow
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_keys"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    name: str = Field(sa_type=sa.String(100))
+    prefix: str = Field(sa_type=sa.String(16))
+    key_hash: str = Field(sa_type=sa.String(64), unique=True)
+    scopes: str = Field(sa_type=sa.String(200))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class StaffUser(SQLModel, table=True):
@@ -27,16 +44,17 @@ class StaffUser(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class StaffSession(SQLModel, table=True):
-    """A login. The cookie holds a random token; only its hash is stored, so a copy of the
-    database opens no sessions. Deleting the row is logging out, everywhere at once."""
+class StaffLogin(SQLModel, table=True):
+    """A person's login to the staff pages. The cookie holds a random token; only its hash is
+    stored, so a copy of the database opens no logins. Deleting the row is logging out,
+    everywhere at once. (The table keeps the name it had when logins were called sessions.)"""
 
     __tablename__ = "staff_sessions"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     token_hash: str = Field(sa_type=sa.String(64), unique=True)
     user_id: uuid.UUID = Field(foreign_key="staff_users.id", index=True)
-    # Per session: every form carries it, every POST is checked against it.
+    # Per login: every form carries it, every POST is checked against it.
     csrf_token: str = Field(sa_type=sa.String(64))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
