@@ -1,0 +1,1 @@
+"""Classification: which domains (wonen, welzijn, zorg) a question is about, why, and how urgent."""

@@ -1,86 +1,29 @@
-"""The classification engine: folds, stems and matches a text against the lexicon.
+"""The classification engine: matches a folded text against the lexicon, cue by cue.
 
 Explainable by construction: every score is built from cues found in the text, and those cues are
-returned as evidence. Fast because word-level results are cached per distinct word, and phrases
-run as one compiled regular expression per subcategory.
+returned as evidence. Fast because word-level results are cached per distinct word (see
+word_cues.py), and phrases and safety patterns are looked for only where an index says they
+can match (see anchors.py).
 """
 
 import bisect
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import chain
 
-import ahocorasick
-import snowballstemmer
-
 from app.classification import lexicon as lx
-from app.classification.anchors import AnchorIndex, Guarded, is_word
+from app.classification.anchors import AnchorIndex, Guarded
+from app.classification.asking import request_scores
 from app.classification.domains import Domain
+from app.classification.folding import TOKEN, words_of
 
-# Letters of any script stay inside a word, so "çıkamıyorum" is one (unknown) word, not "kam".
-_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
-# The same tokens in an ASCII text (most texts), found about twice as fast: a Unicode class is
-# looked up per character, a range is not. A-Z too, so it equals _TOKEN on any ASCII text.
-_TOKEN_ASCII = re.compile(r"[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*")
+# app/consent/service.py imports fold from here; "as fold" exports it (mypy strict).
+from app.classification.folding import fold as fold
+from app.classification.word_cues import Cue, WordCues
+
 _PHRASE_CHARS = re.compile(r"[\s\\()|?+\[\]{}^$.]")
-_FUZZY_MIN = 5
-# A typo is only assumed in a word of this length whose first letter is right: shorter words
-# are mostly other, correctly spelled words one letter away from a cue (willen/pillen,
-# jaren/haren, onder/sonde, morgen/zorgen), and people seldom get the first letter wrong.
-_FUZZY_TOKEN_MIN = 7
-# Function words count only when the lexicon names them as they are ("alleen"): their stems
-# collide with cues ("was" is the stem of "wassen", "haar" that of "haren").
-_FUNCTION_WORDS = frozenset(lx.DUTCH_FUNCTION_WORDS) | {"gewoon", "gewone"}  # stem: woon
 _DOMAINS = tuple(Domain)  # iterating the enum itself is slow on the hot path
-# "Label the need, not the background": the need is mostly in the sentence that asks. A
-# sentence asks when it ends in "?" or carries one of these words. A dot inside a word or
-# number ("i.v.m.", "10.30") or after a staff abbreviation ("mw.", "dhr.") ends no sentence.
-_NOT_AN_END = "|".join(
-    rf"(?<=\b{re.escape(a)})\."
-    for a in [
-        *("mw", "mevr", "dhr", "cl", "pt", "ca", "bijv", "evt", "nr", "tel"),
-        *("i.v.m", "z.s.m", "o.a", "i.o.m", "t.b.v", "m.b.t", "d.d", "p.w", "p/w"),
-    ]
-)
-# The run of ordinary characters is one step (``[^.!?\n]+``), not one per character: the same
-# sentences, found several times faster.
-_SENTENCE = re.compile(rf"(?:[^.!?\n]+|\.(?=[^\s.!?])|{_NOT_AN_END})+[.!?\n]*")
-ASKING_WORDS = (
-    *("graag", "verzoek", "vraag", "vraagt", "vragen", "zoek", "zoekt", "zoeken", "nodig"),
-    *("help", "helpen", "hulp bij", "aanvraag", "aanvragen", "aanmelden", "wil ik"),
-    *("wil graag", "willen graag", "kan iemand", "kunnen jullie", "wie kan", "waar kan"),
-    *("hoe kan", "hoe kom", "hoe moet", "kan ik", "mag ik", "moet ik"),
-)
-# Found by one Aho-Corasick pass, each hit then checked for word boundaries (as \b(...)\b would
-# be): a regular expression of 28 alternatives tries them all at every position of the text.
-_ASKING = ahocorasick.Automaton()
-for _words in ASKING_WORDS:
-    _ASKING.add_word(_words, len(_words))
-_ASKING.make_automaton()
-
-
-# Without a hyphen, an ASCII text's tokens are its runs of letters and digits: everything else
-# made a space and split, twice as fast as the pattern (89% of texts have no hyphen).
-_SPACE_OUT = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
-
-
-def words_of(folded: str) -> list[str]:
-    """The words of a folded text (as _TOKEN.findall gives them)."""
-    if folded.isascii():
-        if "-" not in folded:
-            return folded.translate(_SPACE_OUT).split()
-        return _TOKEN_ASCII.findall(folded)
-    return _TOKEN.findall(folded)
-
-
-@dataclass(frozen=True, slots=True)
-class Cue:
-    label: str  # "domain.subcategory" or "domain."
-    weight: float
-    evidence: str
 
 
 @dataclass(slots=True)
@@ -101,7 +44,7 @@ class Analysis:
     urgent_scores: dict[str, float] = field(default_factory=dict)
     # A stem's word as the text has it (folded): evidence shows words, not stems ("sinds").
     surface: dict[str, str] = field(default_factory=dict)
-    # The same noisy-OR over the cues in the sentences that ask (see ASKING_WORDS) only.
+    # The same noisy-OR over the cues in the sentences that ask (see asking.py) only.
     request_scores: dict[str, float] = field(default_factory=dict)
 
 
@@ -109,112 +52,23 @@ def _strongest_first(cue: Cue) -> tuple[float, str]:
     return -cue.weight, cue.evidence
 
 
-def _fold_slow(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-# The accented letters Dutch texts use, folded by table; anything else via Unicode decomposition.
-# Trade marks part words: decomposed, "Rollator™" would be the one word "rollatortm".
-_FOLD_TABLE = str.maketrans(
-    {c: _fold_slow(c) for c in "àáâãäåèéêëìíîïòóôõöùúûüýÿçñ"}
-    | {"’": "'", "‘": "'", "`": "'"}
-    | dict.fromkeys("™®©℠", " ")
-)
-
-
-class _FoldTable(dict[int, str]):
-    """A ``str.translate`` table that works out each other character on first sight.
-
-    Folding character by character gives what folding the whole text gives: decomposition is
-    per character, and the only reordering Unicode does moves combining marks, which are all
-    dropped. fold() stops using it when it is full, so rare characters cannot grow it without
-    end."""
-
-    def __missing__(self, code: int) -> str:
-        folded = _fold_slow(chr(code))
-        self[code] = folded
-        return folded
-
-
-_FOLD = _FoldTable(_FOLD_TABLE)
-_FOLD_LIMIT = 20_000
-
-
-def fold(text: str) -> str:
-    """Lower case, no diacritics (ë → e), typographic quotes made plain."""
-    text = text.lower()
-    if text.isascii():
-        return text.replace("`", "'")  # the table's one ASCII entry; most texts need no more
-    if len(_FOLD) < _FOLD_LIMIT:
-        text = text.translate(_FOLD)
-    else:
-        # The table is full (a flood of rare characters): fold the whole text at once instead.
-        text = text.translate(_FOLD_TABLE)
-        text = text if text.isascii() else _fold_slow(text)
-    # Decomposing can give capitals ("ℍ" -> "H", "Ⅸ" -> "IX"): the case is lowered once more.
-    return text.lower()
-
-
-def asking_sentences(text: str) -> tuple[list[tuple[int, int]], bool]:
-    """The spans of the sentences that ask (see ASKING_WORDS), and whether every sentence does."""
-    # Where the asking words are, in one pass: one never crosses a sentence end (they are
-    # letters and spaces only), so a sentence asks when one of them starts within it.
-    asks_at = sorted(  # a hit ends where the next may start earlier ("wil graag", "graag")
-        start
-        for end, length in _ASKING.iter(text)
-        if (start := end + 1 - length) == 0 or not is_word(text[start - 1])
-        if end + 1 == len(text) or not is_word(text[end + 1])
-    )
-    if "?" not in text and not asks_at:
-        return [], False  # finding sentences is most of the work: skip it when none can ask
-    asking = []
-    every = True
-    k, n = 0, len(asks_at)
-    for m in _SENTENCE.finditer(text):
-        a, b = m.span()
-        while k < n and asks_at[k] < a:
-            k += 1
-        if (k < n and asks_at[k] < b) or "?" in text[a:b].rstrip()[-3:]:  # "?", "?!"
-            asking.append((a, b))
-        else:
-            every = False
-    return asking, every and bool(asking)
-
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
 class Engine:
     def __init__(self) -> None:
-        self._stemmer = snowballstemmer.stemmer("dutch")
-        self._exact: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        self._stems: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        self._prefixes: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        self._suffixes: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        self._fuzzy: dict[str, set[str]] = defaultdict(set)
+        # A cue with a space or regular-expression syntax is a phrase, found in the text as a
+        # pattern; any other is a word, looked up per word of the text.
+        words: list[tuple[str, str, float]] = []
         phrases: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for label, cues in lx.LEXICON.items():
             for raw, weight in cues:
                 if _PHRASE_CHARS.search(raw.strip("*")):
                     phrases[label].append((raw, weight))
-                    continue
-                word = raw.strip("*")
-                self._exact[word].append((label, weight))
-                stem = self._stem(word)
-                cut = len(word) - len(stem)
-                if cut <= 4 and (word.startswith(stem) or (word[:2] == "ge" and len(stem) >= 5)):
-                    # Not when the stemmer cut deep (gezondheid -> zon, gewassen -> was,
-                    # vergeetachtigheid -> vergeet = vergeten); geschreeuw -> schreeuw is fine.
-                    self._stems[stem].append((label, weight))
-                if raw.endswith("*"):
-                    self._prefixes[word].append((label, weight))
-                if raw.startswith("*"):
-                    self._suffixes[word].append((label, weight))
-                if len(word) >= _FUZZY_MIN:
-                    for variant in _deletions(word) | {word}:
-                        self._fuzzy[variant].add(word)
+                else:
+                    words.append((label, raw, weight))
+        # The hot path calls these for every word, so they are the engine's own attributes.
+        word_cues = WordCues(words)
+        self._word_cues = word_cues.word_cues
+        self._cached_stem = word_cues.stem
+        self._word = word_cues.word
         # Every phrase and safety pattern in one index that skips what cannot match
         # (see anchors.py). Payload: ("phrase", label, weight) | ("strong"|"cue", reason, w).
         entries: list[tuple[str, tuple[str, str, float]]] = []
@@ -239,65 +93,12 @@ class Engine:
             for reason, patterns in lx.URGENT_PATTERNS.items()
         }
         self._urgent_negation = re.compile("|".join(f"(?:{p})" for p in lx.URGENT_NEGATIONS))
-        self._word_cues = lru_cache(maxsize=200_000)(self._word_cues_uncached)
-        self._cached_stem = lru_cache(maxsize=200_000)(self._stem)
-        # Stem and cues of a word in one cached call: the hot path of every classification.
-        self._word = lru_cache(maxsize=200_000)(
-            lambda token: (self._cached_stem(token), self._word_cues(token))
-        )
         self._label_domain = {
             label: Domain(label.split(".", 1)[0])
             for label in [*lx.LEXICON, *(lbl for v in lx.URGENT_IMPLIES.values() for lbl, _ in v)]
         }
         # "wonen.onderhoud" -> "wonen.": the domain's own label, as the request scores name it.
         self._domain_label = {label: f"{d}." for label, d in self._label_domain.items()}
-
-    def _stem(self, word: str) -> str:
-        return str(self._stemmer.stemWord(word))
-
-    # --- words -------------------------------------------------------------------------------
-
-    def _word_cues_uncached(self, token: str) -> tuple[Cue, ...]:
-        found: dict[str, Cue] = {}
-
-        def add(entries: list[tuple[str, float]], factor: float = 1.0) -> None:
-            for label, weight in entries:
-                cue = Cue(label, round(weight * factor, 3), token)
-                if label not in found or found[label].weight < cue.weight:
-                    found[label] = cue
-
-        add(self._exact.get(token, []))
-        if token in _FUNCTION_WORDS:
-            return tuple(found.values())
-        add(self._stems.get(self._stem(token), []))
-        if not found and "-" in token:
-            # wmo-rolstoel, burenhulp-app: the parts count as words of their own.
-            for part in token.split("-"):
-                if len(part) >= 2:
-                    for cue in self._word_cues(part):
-                        add([(cue.label, cue.weight)])
-        if not found and len(token) >= 6:
-            # Compounds: Dutch glues words together (huur|achterstand, badkamer|deur).
-            for i in range(3, len(token) - 2):
-                head, tail = token[:i], token[i:]
-                if head in self._prefixes:
-                    add(self._prefixes[head], 0.9)
-                if tail in self._suffixes:
-                    add(self._suffixes[tail], 0.9)
-                elif tail.startswith("s") and tail[1:] in self._suffixes:  # betaling|s|schuld
-                    add(self._suffixes[tail[1:]], 0.9)
-        if not found and len(token) >= _FUZZY_TOKEN_MIN:
-            # One typo: insert, delete or change a letter (via deletion neighbourhoods), not
-            # the first one.
-            candidates: set[str] = set()
-            for variant in _deletions(token) | {token}:
-                candidates |= self._fuzzy.get(variant, set())
-            candidates = {c for c in candidates if c[0] == token[0]}
-            for word in sorted(candidates):
-                add(self._exact[word], 0.85)
-        return tuple(found.values())
-
-    # --- whole text --------------------------------------------------------------------------
 
     def analyse(self, text: str) -> Analysis:
         expanded = fold(text)
@@ -344,7 +145,7 @@ class Engine:
                 surface = dict(zip(reversed(stem_of), reversed(distinct), strict=True))
                 cues = list(chain.from_iterable(cues_of))
         else:
-            tokens = list(_TOKEN.finditer(expanded))
+            tokens = list(TOKEN.finditer(expanded))
             words = [m.group() for m in tokens]
             for m in tokens:
                 token = m.group()
@@ -426,12 +227,14 @@ class Engine:
 
         label_scores = {k: round(1 - v, 4) for k, v in miss_label.items()}
         domain_scores = {d: round(1 - v, 4) for d, v in miss_domain.items()}
-        request_scores = self._request_scores(
+        asked = request_scores(
             text=expanded,
             phrase_at=phrase_at,
             negated_clauses=negated_clauses,
             starts=starts,
             word_cues=None if negated_clauses else cues[:n_word_cues],
+            word=self._word,
+            domain_of=self._domain_label,
         )
 
         # Each test only when the one before fails (most texts pass the first two); the first
@@ -456,56 +259,8 @@ class Engine:
             negated_stems=negated_stems,
             surface=surface,
             urgent_scores=urgent_scores,
-            request_scores=request_scores,
+            request_scores=asked,
         )
-
-    def _request_scores(
-        self,
-        *,
-        text: str,
-        phrase_at: list[tuple[int, Cue]],
-        negated_clauses: set[int],
-        starts: list[int],
-        word_cues: list[Cue] | None = None,
-    ) -> dict[str, float]:
-        """Noisy-OR per label and per domain ("wonen.") over the word and phrase cues in the
-        asking sentences; empty when no sentence asks. ``word_cues``: the cues of the text's
-        distinct words in order, when nothing is negated (used when every sentence asks)."""
-        asking, every = asking_sentences(text)
-        if not asking:
-            return {}  # no asking sentence: the features say so by being absent
-        cues: list[Cue]
-        if every and word_cues is not None:
-            # Every sentence asks, so every word is in one (only sentence ends lie between).
-            cues = list(word_cues)
-        else:
-            # Each distinct word once, in order of first use: a repeated word adds the same
-            # cues, which the noisy-OR below counts once anyway.
-            tokens: dict[str, None] = {}
-            for a, b in asking:
-                if negated_clauses:
-                    for m in _TOKEN.finditer(text, a, b):
-                        if bisect.bisect_right(starts, m.start()) - 1 not in negated_clauses:
-                            tokens[m.group()] = None
-                else:
-                    tokens.update(dict.fromkeys(words_of(text[a:b])))
-            word = self._word
-            cues = [cue for token in tokens for cue in word(token)[1]]
-        if phrase_at:
-            cues += [c for at, c in phrase_at if any(a <= at < b for a, b in asking)]
-        miss: dict[str, float] = {}
-        seen: set[tuple[str, str]] = set()
-        domain_of = self._domain_label
-        for cue in cues:
-            label = cue.label
-            if (label, cue.evidence) in seen:
-                continue
-            seen.add((label, cue.evidence))
-            miss[label] = miss.get(label, 1.0) * (1 - cue.weight)
-            domain = domain_of[label]
-            if domain != label:
-                miss[domain] = miss.get(domain, 1.0) * (1 - cue.weight)
-        return {label: round(1 - v, 4) for label, v in miss.items()}
 
     def _negated_signal(self, text: str, reason: str) -> bool:
         """True when the text says outright that this signal is absent ("geen suïcidale

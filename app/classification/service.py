@@ -4,8 +4,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from app.classification import lexicon
-from app.classification import model as learned
+from app.classification import learned, lexicon
 from app.classification.domains import Domain
 from app.classification.engine import Engine
 
