@@ -31,6 +31,17 @@ audit_cli = typer.Typer(help="The access log of personal data.", no_args_is_help
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(stats_cli, name="stats")
 user_cli = typer.Typer(help="Manage staff logins for the web pages.", no_args_is_help=True)
+
+
+@cli.callback()
+def _start() -> None:
+    """Every command may write (an access-log entry at the least): install the commit-time
+    writers first."""
+    from app import models
+
+    models.install()
+
+
 cli.add_typer(user_cli, name="user")
 
 CLASSIFIER_DATA = Path(__file__).resolve().parents[1] / "tests/data/classifier"
@@ -92,21 +103,22 @@ def serve(
 
 @cli.command()
 def worker(
-    once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop.")] = False,
+    once: Annotated[
+        bool, typer.Option(help="Run each job once and deliver what is due now, then stop.")
+    ] = False,
 ) -> None:
-    """Deliver webhooks until stopped (one per SQLite database; any number on PostgreSQL)."""
+    """Run the background jobs until stopped: overdue announcements, webhook fan-out and
+    delivery, the statistics cube, the daily retention purge (app/jobs/schedule.py). One per
+    SQLite database; any number on PostgreSQL."""
     import logging
 
-    from app.webhooks import worker as delivery
+    from app.jobs import runner
 
     logging.basicConfig(level=get_settings().log_level.upper())
     if once:
-        total = 0
-        while sent := delivery.run_once():
-            total += sent
-        typer.echo(f"{total} deliveries attempted")
+        typer.echo(f"{runner.run_once()} deliveries attempted")
         return
-    delivery.run()
+    runner.run(poll_seconds=get_settings().worker_poll_seconds)
 
 
 @cli.command()

@@ -13,6 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from app import models
 from app.areas.router import router as areas_router
 from app.audit.router import router as audit_router
 from app.auth.router import router as api_keys_router
@@ -111,6 +112,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    models.install()
     logging.basicConfig(level=settings.log_level.upper())
     app = FastAPI(
         lifespan=lifespan,

@@ -54,6 +54,9 @@ def seed(url: str, referrals: int) -> dict[str, Any]:
     from sqlalchemy import text
     from sqlmodel import Session
 
+    from app import models
+
+    models.install()
     from app import demo
     from app.areas import service as areas
     from app.core.database import dispose_engine, get_engine

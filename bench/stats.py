@@ -123,6 +123,9 @@ def seed(url: str, n: int) -> dict[str, Any]:
     from sqlalchemy import text
     from sqlmodel import Session
 
+    from app import models
+
+    models.install()
     from app import demo
     from app.areas import service as areas
     from app.core.database import get_engine

@@ -85,6 +85,9 @@ def seed(url: str, receiver_url: str, events: int) -> dict[str, str]:
     os.environ.update(env(url))
     from sqlmodel import Session
 
+    from app import models
+
+    models.install()
     from app import demo
     from app.auth import api_keys
     from app.classification.schemas import Domain

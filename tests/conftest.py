@@ -37,7 +37,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
-import app.models  # noqa: E402, F401
+from app import models  # noqa: E402
 from app.auth import api_keys  # noqa: E402
 from app.auth.scopes import Scope  # noqa: E402
 from app.core import migrate  # noqa: E402
@@ -57,6 +57,7 @@ def _reset_schema() -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def database() -> Iterator[None]:
+    models.install()
     _reset_schema()
     yield
     get_engine().dispose()

@@ -153,7 +153,8 @@ def _row(entry: AuditEntry) -> dict[str, Any]:
 
 
 # After the feed positions (app/referrals/feed.py): one lock order for every writer.
-database.on_commit(20, _append)
+# After the feed's positions (app/referrals/feed.py): one lock order for all.
+COMMIT_WRITER = database.CommitWriter(order=20, queue=_QUEUE, write=_append)
 
 
 class InvalidAuditCursor(InvalidInput):

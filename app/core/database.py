@@ -5,6 +5,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -110,25 +111,36 @@ def dispose_engine() -> None:
 # and the access log's head (one hash chain). Whoever holds such a lock holds it until commit,
 # so those writes are queued during the request and done here, as the very last statements
 # before COMMIT: the lock is then held for a few statements, not for the whole request.
-# Finalisers run in a fixed order (lowest first), so two writers take the locks in one order.
+# Writers run in a fixed order (lowest first), so two transactions take the locks in one order.
+#
+# The writers are installed by the process at its start (app/models.py `install`, called by the
+# app, the worker, the command line and the tests), not by importing a module. Queueing work for
+# a writer that is not installed fails at once instead of losing it at commit.
 
-_finalisers: list[tuple[int, Callable[[Session], None]]] = []
+
+@dataclass(frozen=True, slots=True)
+class CommitWriter:
+    order: int
+    queue: str  # the name its work is queued under (`pending(session, queue)`)
+    write: Callable[[Session], None]
 
 
-def on_commit(order: int, finaliser: Callable[[Session], None]) -> None:
-    """Register a finaliser: it runs in every session's commit, before the final flush.
-    It finds its queued work in ``session.info`` and must ignore a session without any."""
-    _finalisers.append((order, finaliser))
-    _finalisers.sort(key=lambda item: item[0])
+_writers: dict[str, CommitWriter] = {}
+
+
+def install_commit_writer(writer: CommitWriter) -> None:
+    """Run `writer.write` in every session's commit, before the final flush. Installing the
+    same writer again changes nothing."""
+    _writers[writer.queue] = writer
 
 
 PENDING_PREFIX = "pending:"
 
 
 @event.listens_for(OrmSession, "before_commit")
-def _run_finalisers(session: OrmSession) -> None:
-    for _, finaliser in _finalisers:
-        finaliser(session)  # type: ignore[arg-type]
+def _run_writers(session: OrmSession) -> None:
+    for writer in sorted(_writers.values(), key=lambda w: w.order):
+        writer.write(session)  # type: ignore[arg-type]
 
 
 @event.listens_for(OrmSession, "after_transaction_end")
@@ -139,10 +151,15 @@ def _forget_pending(session: OrmSession, transaction: SessionTransaction) -> Non
             del session.info[key]
 
 
-def pending(session: Session, name: str) -> list[Any]:
-    """The queue of work named `name` that this session's commit will do."""
-    queue: list[Any] = session.info.setdefault(PENDING_PREFIX + name, [])
-    return queue
+def pending(session: Session, queue: str) -> list[Any]:
+    """The work queued under `queue` that this session's commit will do."""
+    if queue not in _writers:
+        raise RuntimeError(
+            f"nothing writes the '{queue}' queue at commit: call app.models.install() where "
+            "the process starts"
+        )
+    items: list[Any] = session.info.setdefault(PENDING_PREFIX + queue, [])
+    return items
 
 
 def end_session(session: Session, *, commit: bool) -> None:
@@ -151,7 +168,7 @@ def end_session(session: Session, *, commit: bool) -> None:
     try:
         if commit:
             session.commit()
-            if _outage.since is not None:
+            if outage_ongoing():
                 outage_ended()
         else:
             session.rollback()
@@ -221,6 +238,10 @@ def outage_began(exc: BaseException) -> None:
         _outage.since = time.monotonic()
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
     _log.error("database unreachable, answering 503 until it is back: %s", reason)
+
+
+def outage_ongoing() -> bool:
+    return _outage.since is not None
 
 
 def outage_ended() -> None:

@@ -16,7 +16,11 @@ class OutboxEvent(SQLModel, table=True):
     """
 
     __tablename__ = "outbox_events"
-    __table_args__ = (sa.Index("ix_outbox_events_organisation_id_id", "organisation_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_events_organisation_id_id", "organisation_id", "id"),
+        # The fan-out job's question: which events are still waiting, oldest first.
+        sa.Index("ix_outbox_events_fanned_out_at_id", "fanned_out_at", "id"),
+    )
 
     # Insertion order: events about one referral are delivered in this order.
     id: int | None = Field(
@@ -29,3 +33,5 @@ class OutboxEvent(SQLModel, table=True):
     intake_id: uuid.UUID | None = Field(default=None, foreign_key="intakes.id")
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # When the delivery side turned the event into webhook deliveries; None while it waits.
+    fanned_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

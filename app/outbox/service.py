@@ -1,7 +1,13 @@
-"""Write events to the outbox. Thin payloads: ids, type, status, times and API links, never
-personal data; a receiver fetches details through the API, where access is checked."""
+"""Write events to the outbox, and hand the pending ones to whoever turns them into deliveries.
+
+Thin payloads: ids, type, status, times and API links, never personal data; a receiver fetches
+details through the API, where access is checked. The request only writes the event row, in its
+own transaction; the delivery side (app/webhooks) reads pending events afterwards, so nothing
+here knows who receives them.
+"""
 
 import uuid
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -12,6 +18,8 @@ from app.core.types import utcnow
 from app.outbox.models import OutboxEvent
 
 
+# The events a subscription can ask for. (No docstring: it would become the enum's description
+# in the OpenAPI document.)
 class EventType(StrEnum):
     referral_created = "referral.created"
     referral_status_changed = "referral.status_changed"
@@ -21,15 +29,20 @@ class EventType(StrEnum):
     referral_consent_withdrawn = "referral.consent_withdrawn"
 
 
+class ControlEvent(StrEnum):
+    """Events addressed to one subscription by whoever writes them, never fanned out."""
+
+    webhook_ping = "webhook.ping"
+
+
 def emit(
     *,
     session: Session,
-    type: EventType,
+    type: EventType | ControlEvent,
     organisation_id: uuid.UUID,
     referral_id: uuid.UUID | None = None,
     intake_id: uuid.UUID | None = None,
     data: dict[str, Any] | None = None,
-    fan_out: bool = True,
 ) -> OutboxEvent:
     links: dict[str, str] = {}
     if referral_id is not None:
@@ -44,6 +57,8 @@ def emit(
         referral_id=referral_id,
         intake_id=intake_id,
         created_at=now,
+        # A control event has its one delivery written beside it: nothing left to fan out.
+        fanned_out_at=now if isinstance(type, ControlEvent) else None,
     )
     event.payload = {
         "type": str(type),
@@ -56,20 +71,27 @@ def emit(
         },
     }
     session.add(event)
-    if fan_out:
-        from app.webhooks.service import fan_out as queue_deliveries
-
-        queue_deliveries(session=session, event=event)
     return event
 
 
-def for_organisation(
-    *, session: Session, organisation_id: uuid.UUID, after_id: int = 0, limit: int = 100
-) -> list[OutboxEvent]:
+def take_pending(*, session: Session, limit: int) -> list[OutboxEvent]:
+    """The oldest committed events not yet fanned out, locked until the caller commits.
+
+    FOR UPDATE, not SKIP LOCKED: a second worker waits for the first and then finds those events
+    done, so deliveries are always written in event order (one referral's events arrive in the
+    order they happened)."""
     stmt = (
         select(OutboxEvent)
-        .where(OutboxEvent.organisation_id == organisation_id, col(OutboxEvent.id) > after_id)
+        .where(col(OutboxEvent.fanned_out_at).is_(None))
         .order_by(col(OutboxEvent.id))
         .limit(limit)
+        .with_for_update()
     )
     return list(session.exec(stmt).all())
+
+
+def mark_fanned_out(*, session: Session, events: Sequence[OutboxEvent]) -> None:
+    now = utcnow()
+    for event in events:
+        event.fanned_out_at = now
+        session.add(event)

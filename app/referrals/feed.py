@@ -4,7 +4,7 @@ A plain database sequence is not enough for a poll-with-cursor feed: transaction
 11, B commits first, a poller reads 11 and moves its cursor past 10, and A's change is never seen.
 Here the counter is one row that each writer updates; the row lock is held until the writer
 commits, so the next number is only handed out after the previous one is visible. Writers queue
-their rows during the request and take the numbers at commit (app/core/database.py `on_commit`),
+their rows during the request and take the numbers at commit (app/core/database.py, commit writers),
 so the lock is held for a few statements, not for the whole request. On SQLite, writers are
 serialised by the database anyway.
 """
@@ -116,4 +116,4 @@ def _assign(session: Session) -> None:
 
 
 # First of the commit-time writers (the access log comes after): one lock order for all.
-database.on_commit(10, _assign)
+COMMIT_WRITER = database.CommitWriter(order=10, queue=_QUEUE, write=_assign)

@@ -1,4 +1,4 @@
-"""The delivery worker: sends queued webhook deliveries per the Standard Webhooks spec.
+"""Webhook delivery: sends queued deliveries per the Standard Webhooks spec.
 
 A delivery is claimed with a lease (``locked_until``) in a short transaction, sent with no
 transaction open, and its result recorded in another. A worker killed mid-batch loses nothing:
@@ -8,10 +8,7 @@ same, so receivers can drop duplicates). Several workers can run at once on Post
 """
 
 import json
-import logging
 import random
-import signal
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,17 +20,17 @@ from sqlalchemy import exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-import app.models  # noqa: F401  (all tables: outbox rows point at referrals and intakes)
 from app.core.config import get_settings
 from app.core.database import get_engine
 from app.core.types import utcnow
 from app.outbox.models import OutboxEvent
-from app.sla import service as sla
-from app.stats import cube as stats_cube
 from app.webhooks import signing
-from app.webhooks.models import WebhookDelivery, WebhookSubscription
-
-log = logging.getLogger(__name__)
+from app.webhooks.models import (
+    DeliveryStatus,
+    SubscriptionState,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 # Retry after about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and 24 h; then dead.
 SCHEDULE = [
@@ -75,7 +72,7 @@ def claim(*, session: Session, batch: int) -> list[Job]:
     blocked = exists().where(
         col(earlier.subscription_id) == col(WebhookDelivery.subscription_id),
         col(earlier.referral_id) == col(WebhookDelivery.referral_id),
-        col(earlier.status) == "pending",
+        col(earlier.status) == DeliveryStatus.pending,
         col(earlier.id) < col(WebhookDelivery.id),
     )
     stmt = (
@@ -85,7 +82,7 @@ def claim(*, session: Session, batch: int) -> list[Job]:
             col(WebhookSubscription.id) == col(WebhookDelivery.subscription_id),
         )
         .where(
-            WebhookDelivery.status == "pending",
+            WebhookDelivery.status == DeliveryStatus.pending,
             col(WebhookDelivery.next_attempt_at) <= now,
             or_(
                 col(WebhookDelivery.locked_until).is_(None), col(WebhookDelivery.locked_until) < now
@@ -169,7 +166,7 @@ def send(job: Job, client: httpx.Client) -> Result:
 
 def record(*, session: Session, result: Result) -> None:
     delivery = session.get(WebhookDelivery, result.delivery_id, with_for_update=True)
-    if delivery is None or delivery.status != "pending":
+    if delivery is None or delivery.status != DeliveryStatus.pending:
         return
     sub = session.get(WebhookSubscription, delivery.subscription_id)
     assert sub is not None
@@ -181,17 +178,17 @@ def record(*, session: Session, result: Result) -> None:
     delivery.locked_until = None
     code = result.status_code
     if code is not None and 200 <= code < 300:
-        delivery.status, delivery.delivered_at = "delivered", now
-        if sub.state == "failing":
-            sub.state, sub.state_reason = "active", None
+        delivery.status, delivery.delivered_at = DeliveryStatus.delivered, now
+        if sub.state == SubscriptionState.failing:
+            sub.state, sub.state_reason = SubscriptionState.active, None
     elif code == 410:
         # Gone: the receiver asks us to stop.
-        delivery.status = "dead"
-        sub.enabled, sub.state = False, "disabled"
+        delivery.status = DeliveryStatus.dead
+        sub.enabled, sub.state = False, SubscriptionState.disabled
         sub.state_reason = f"the receiver answered 410 Gone at {now.isoformat()}"
     elif delivery.attempts > len(SCHEDULE) or (result.error or "").startswith("target not"):
-        delivery.status = "dead"
-        sub.state = "failing"
+        delivery.status = DeliveryStatus.dead
+        sub.state = SubscriptionState.failing
         sub.state_reason = (
             f"delivery {delivery.id} failed {delivery.attempts} times "
             f"(last: {code or result.error}); replay it once the receiver works"
@@ -206,16 +203,9 @@ def record(*, session: Session, result: Result) -> None:
     session.add(sub)
 
 
-def run_once(*, batch: int | None = None, client: httpx.Client | None = None) -> int:
+def deliver_once(*, batch: int | None = None, client: httpx.Client | None = None) -> int:
     """Claim, send and record one batch. Returns how many deliveries were attempted."""
     settings = get_settings()
-    with Session(get_engine()) as session:
-        sla.announce_overdue(session=session)  # queues referral.overdue, once per referral
-        session.commit()
-    with Session(get_engine()) as session:
-        # Keep the statistics cube younger than requests accept, so they rarely wait for it.
-        stats_cube.refresh(session, max_age=timedelta(seconds=settings.stats_max_age_seconds / 2))
-        session.commit()
     with Session(get_engine()) as session:
         jobs = claim(session=session, batch=batch or settings.worker_batch_size)
         session.commit()
@@ -234,38 +224,3 @@ def run_once(*, batch: int | None = None, client: httpx.Client | None = None) ->
             record(session=session, result=result)
         session.commit()
     return len(jobs)
-
-
-def _purge() -> None:
-    from app.retention import service as retention
-
-    done = retention.purge_all().anonymised
-    if done:
-        log.info("retention: anonymised %d intake(s)", done)
-
-
-def run(*, stop: threading.Event | None = None) -> None:
-    """Deliver until stopped (SIGTERM or SIGINT finish the current batch first)."""
-    settings = get_settings()
-    stop = stop or threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
-    log.info("webhook worker started")
-    next_purge = 0.0
-    with httpx.Client(timeout=settings.webhook_timeout_seconds) as client:
-        while not stop.is_set():
-            if time.monotonic() >= next_purge:
-                next_purge = time.monotonic() + 24 * 3600  # retention: once a day
-                try:
-                    _purge()
-                except Exception:
-                    log.exception("retention purge failed; trying again tomorrow")
-            try:
-                sent = run_once(client=client)
-            except Exception:
-                log.exception("delivery batch failed; retrying")
-                sent = 0
-            if not sent:
-                stop.wait(settings.worker_poll_seconds)
-    log.info("webhook worker stopped")

@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -7,6 +8,18 @@ from sqlmodel import Field, SQLModel
 from app.core.types import UTCDateTime, utcnow
 
 BigId = sa.BigInteger().with_variant(sa.Integer, "sqlite")
+
+
+class SubscriptionState(StrEnum):
+    active = "active"
+    failing = "failing"  # deliveries went dead: replay them once the receiver works
+    disabled = "disabled"  # the receiver answered 410 Gone, or its owner switched it off
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    delivered = "delivered"
+    dead = "dead"  # every attempt failed: replay it
 
 
 class WebhookSubscription(SQLModel, table=True):
@@ -23,7 +36,7 @@ class WebhookSubscription(SQLModel, table=True):
     secret: str = Field(sa_type=sa.String(100))
     previous_secret: str | None = Field(default=None, sa_type=sa.String(100))
     previous_secret_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    state: str = Field(default="active", sa_type=sa.String(16))  # active | failing | disabled
+    state: str = Field(default=SubscriptionState.active, sa_type=sa.String(16))
     state_reason: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -48,7 +61,7 @@ class WebhookDelivery(SQLModel, table=True):
     subscription_id: uuid.UUID = Field(foreign_key="webhook_subscriptions.id")
     event_id: int = Field(sa_type=BigId, foreign_key="outbox_events.id")
     referral_id: uuid.UUID | None = Field(default=None)  # events of one referral go in order
-    status: str = Field(default="pending", sa_type=sa.String(16))  # pending | delivered | dead
+    status: str = Field(default=DeliveryStatus.pending, sa_type=sa.String(16))
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,4 +1,5 @@
-"""Webhook subscriptions and deliveries (the worker that sends them is worker.py)."""
+"""Webhook subscriptions: create, change, rotate their secret, ping, list and replay their
+deliveries. Events become deliveries in fan_out.py; delivery.py sends them."""
 
 import uuid
 from datetime import timedelta
@@ -8,12 +9,16 @@ from sqlmodel import Session, col, select
 from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.types import utcnow
+from app.outbox import service as outbox
 from app.outbox.models import OutboxEvent
-from app.outbox.service import EventType
+from app.outbox.service import ControlEvent, EventType
 from app.webhooks import signing
-from app.webhooks.models import WebhookDelivery, WebhookSubscription
-
-PING = "webhook.ping"
+from app.webhooks.models import (
+    DeliveryStatus,
+    SubscriptionState,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 
 class SubscriptionNotFound(NotFound):
@@ -89,8 +94,8 @@ def update(
         sub.event_types = sorted(str(t) for t in event_types)
     if enabled is not None:
         sub.enabled = enabled
-        if enabled and sub.state == "disabled":
-            sub.state, sub.state_reason = "active", None
+        if enabled and sub.state == SubscriptionState.disabled:
+            sub.state, sub.state_reason = SubscriptionState.active, None
     sub.updated_at = utcnow()
     session.add(sub)
     session.flush()
@@ -123,40 +128,15 @@ def rotate_secret(
     return sub
 
 
-def fan_out(*, session: Session, event: OutboxEvent) -> None:
-    """Queue the event for each enabled subscription of its organisation that wants it.
-    Called where the event is written, in the same transaction."""
-    subs = session.exec(
-        select(WebhookSubscription).where(
-            WebhookSubscription.organisation_id == event.organisation_id,
-            col(WebhookSubscription.enabled).is_(True),
-        )
-    ).all()
-    wanted = [s for s in subs if not s.event_types or event.type in s.event_types]
-    if not wanted:
-        return
-    session.flush()  # the event's id
-    assert event.id is not None
-    for sub in wanted:
-        session.add(
-            WebhookDelivery(
-                subscription_id=sub.id, event_id=event.id, referral_id=event.referral_id
-            )
-        )
-
-
 def ping(
     *, session: Session, subscription_id: uuid.UUID, organisation_id: uuid.UUID
 ) -> WebhookDelivery:
-    from app.outbox import service as outbox
-
     sub = get(session=session, subscription_id=subscription_id, organisation_id=organisation_id)
     event = outbox.emit(
         session=session,
-        type=PING,  # type: ignore[arg-type]
+        type=ControlEvent.webhook_ping,
         organisation_id=organisation_id,
         data={"subscription_id": str(sub.id), "message": "ping"},
-        fan_out=False,
     )
     session.flush()
     assert event.id is not None
@@ -201,9 +181,9 @@ def replay(
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.subscription_id != sub.id:
         raise DeliveryNotFound(f"No delivery {delivery_id} for this subscription.")
-    if delivery.status != "dead":
+    if delivery.status != DeliveryStatus.dead:
         raise Conflict(f"Only dead deliveries can be replayed; this one is {delivery.status}.")
-    delivery.status, delivery.attempts = "pending", 0
+    delivery.status, delivery.attempts = DeliveryStatus.pending, 0
     delivery.next_attempt_at, delivery.locked_until = utcnow(), None
     session.add(delivery)
     session.flush()

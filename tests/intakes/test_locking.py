@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
+from app.auth.api_keys import authenticate
 from app.classification.schemas import Domain
 from app.core.database import get_engine
 from app.intakes import service as intakes
 from app.intakes.schemas import Channel
-from app.auth.api_keys import authenticate
 from app.referrals import service as referrals
 from app.referrals.states import ReferralStatus
 

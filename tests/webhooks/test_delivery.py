@@ -2,10 +2,8 @@
 request with the standardwebhooks package."""
 
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-import pytest
 from sqlmodel import Session, select
 from standardwebhooks.webhooks import Webhook
 
@@ -14,26 +12,16 @@ from app.auth.scopes import Scope
 from app.core.config import get_settings
 from app.core.database import get_engine
 from app.core.types import utcnow
+from app.jobs import runner
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationType
-from app.webhooks import worker
+from app.webhooks import delivery
+from app.webhooks.fan_out import fan_out_pending
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.helpers import assert_problem
 from tests.intakes.helpers import make_intake
 from tests.referrals.helpers import set_status
 from tests.webhooks.receiver import Receiver
-
-
-@pytest.fixture
-def allow_loopback(monkeypatch):
-    monkeypatch.setattr(get_settings(), "webhook_allow_private_targets", True)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver().start()
-    yield r
-    r.stop()
 
 
 def subscribe(client, party, receiver: Receiver, **extra) -> dict:
@@ -50,10 +38,15 @@ def subscribe(client, party, receiver: Receiver, **extra) -> dict:
 
 
 def deliver_all() -> int:
-    total = 0
-    while sent := worker.run_once():
-        total += sent
-    return total
+    return runner.run_once()
+
+
+def fan_out() -> int:
+    """What the worker does first each round: committed events become deliveries."""
+    with Session(get_engine()) as s:
+        taken = fan_out_pending(session=s)
+        s.commit()
+    return taken
 
 
 def make_due() -> None:
@@ -153,13 +146,13 @@ def test_gone_disables_the_subscription(client, world, receiver, allow_loopback)
 
 def test_last_attempt_dead_letters_and_replay_delivers(client, world, receiver, allow_loopback):
     sub = subscribe(client, world.corporatie, receiver)
-    receiver.statuses = [500] * (len(worker.SCHEDULE) + 1)
+    receiver.statuses = [500] * (len(delivery.SCHEDULE) + 1)
     make_intake(client, world.thuiszorg, domains=["wonen"])
-    for _ in range(len(worker.SCHEDULE) + 1):
+    for _ in range(len(delivery.SCHEDULE) + 1):
         make_due()
         deliver_all()
     (d,) = deliveries(client, world.corporatie, sub["id"])
-    assert (d["status"], d["attempts"]) == ("dead", len(worker.SCHEDULE) + 1)
+    assert (d["status"], d["attempts"]) == ("dead", len(delivery.SCHEDULE) + 1)
     state = client.get(
         f"/api/v1/webhook-subscriptions/{sub['id']}", headers=world.corporatie.headers
     )
@@ -290,6 +283,7 @@ def test_deliveries_page_with_before(client, world, receiver, allow_loopback):
     sub = subscribe(client, world.corporatie, receiver)
     for _ in range(3):
         make_intake(client, world.thuiszorg, domains=["wonen"])
+    fan_out()
     url = f"/api/v1/webhook-subscriptions/{sub['id']}/deliveries"
     first = client.get(f"{url}?limit=2", headers=world.corporatie.headers).json()
     assert len(first["data"]) == 2
