@@ -547,7 +547,7 @@ def classifier_train(
 ) -> None:
     """Train the learned layer and choose thresholds by cross-validation. Never on the test
     split: that one is for `classifier eval` only."""
-    from app.classification import model, service
+    from app.classification import learned, model, service
 
     files = data or DEFAULT_TRAIN_DATA
     rows = _training_rows(files, "train on train and dev (and corrections) only")
@@ -558,7 +558,7 @@ def classifier_train(
         version=f"lr-{digest}",
         min_recall=model.MIN_RECALL if min_recall is None else min_recall,
     )
-    target = output or model.MODEL_FILE
+    target = output or learned.MODEL_FILE
     model.save(trained, target)
     typer.echo(json.dumps({"model": str(target), "examples": len(rows), **report}, indent=2))
 
@@ -590,7 +590,7 @@ def classifier_cv(
 ) -> None:
     """Cross-validated quality of the whole pipeline on the training data (never the test
     split): each fold is answered by a model trained, thresholds and all, without it."""
-    from app.classification import evaluate, model, service
+    from app.classification import evaluate, learned, model, service
 
     files = data or DEFAULT_TRAIN_DATA
     loaded = _training_files(files, "cross-validate on the training files only")
@@ -599,7 +599,7 @@ def classifier_cv(
     if groups is not None and len(set(groups)) < folds:
         _fail(f"--by-writer needs at least {folds} writers (one fold each), got {len(set(groups))}")
 
-    def predict(text: str, using: model.Model) -> tuple[set[str], bool]:
+    def predict(text: str, using: learned.Model) -> tuple[set[str], bool]:
         result = service.classify(text, using=using)
         return {str(d) for d in result.labels()}, result.urgent
 

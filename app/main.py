@@ -32,8 +32,8 @@ from app.core.middleware import (
 )
 from app.core.openapi import build_openapi
 from app.core.ratelimit import RateLimitMiddleware
+from app.flows.router import router as intakes_router
 from app.health.router import router as health_router
-from app.intakes.router import router as intakes_router
 from app.organisations.router import router as organisations_router
 from app.referrals.router import router as referrals_router
 from app.retention.router import router as retention_router

@@ -44,7 +44,7 @@ def install() -> None:
     so every transaction takes their locks alike). The app, the worker, the command line and
     the tests call this where they start; it may be called more than once."""
     from app.audit import service as access_log
-    from app.referrals import feed
+    from app.referrals import positions
 
-    database.install_commit_writer(feed.COMMIT_WRITER)
+    database.install_commit_writer(positions.COMMIT_WRITER)
     database.install_commit_writer(access_log.COMMIT_WRITER)

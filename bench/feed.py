@@ -42,8 +42,8 @@ def env(url: str) -> dict[str, str]:
 
 
 def cursor_at(position: int) -> str:
-    # The feed's cursor is the last position seen, base64url-encoded (app/referrals/service.py).
-    from app.referrals.service import encode_cursor
+    # The feed's cursor is the last position seen, base64url-encoded (app/referrals/feed.py).
+    from app.referrals.feed import encode_cursor
 
     return encode_cursor(position)
 

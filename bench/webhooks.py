@@ -92,7 +92,7 @@ def seed(url: str, receiver_url: str, events: int) -> dict[str, str]:
     from app.auth import api_keys
     from app.classification.schemas import Domain
     from app.core.database import get_engine
-    from app.intakes import service as intakes
+    from app.flows import intake as flow
     from app.intakes.schemas import Channel
     from app.webhooks import service as webhooks
 
@@ -114,7 +114,7 @@ def seed(url: str, receiver_url: str, events: int) -> dict[str, str]:
         )
         s.commit()
         for i in range(events):
-            intakes.create(
+            flow.record(
                 session=s,
                 principal=thuiszorg,
                 question=f"Lekkage in de badkamer ({i})",

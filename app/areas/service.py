@@ -69,16 +69,18 @@ def save(
 
 
 def delete_area(*, session: Session, area_id: uuid.UUID) -> None:
-    from app.intakes.models import Intake
-
     area, _ = get(session=session, area_id=area_id)
-    used = session.exec(select(Intake.id).where(Intake.area_id == area_id).limit(1)).first()
-    if used is not None:
-        # Statistics count intakes per area: deleting it would rewrite history.
-        raise Conflict(f"Intakes were recorded in '{area.name}'; rename or redraw it instead.")
-    session.exec(delete(AreaPostcode).where(col(AreaPostcode.area_id) == area_id))
-    session.delete(area)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.exec(delete(AreaPostcode).where(col(AreaPostcode.area_id) == area_id))
+            session.delete(area)
+            session.flush()
+    except IntegrityError as exc:
+        # Intakes (and their referrals) point at it, and statistics count them per area:
+        # deleting it would rewrite history. The foreign keys say so; no need to look.
+        raise Conflict(
+            f"Intakes were recorded in '{area.name}'; rename or redraw it instead."
+        ) from exc
 
 
 def area_for(*, session: Session, pc4: str | None) -> uuid.UUID | None:

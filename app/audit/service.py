@@ -152,8 +152,7 @@ def _row(entry: AuditEntry) -> dict[str, Any]:
     return {c.name: getattr(entry, c.name) for c in _LOG.columns}
 
 
-# After the feed positions (app/referrals/feed.py): one lock order for every writer.
-# After the feed's positions (app/referrals/feed.py): one lock order for all.
+# After the feed's positions (app/referrals/positions.py): one lock order for every writer.
 COMMIT_WRITER = database.CommitWriter(order=20, queue=_QUEUE, write=_append)
 
 

@@ -16,10 +16,7 @@ from app.classification import lexicon as lx
 from app.classification.anchors import AnchorIndex, Guarded
 from app.classification.asking import request_scores
 from app.classification.domains import Domain
-from app.classification.folding import TOKEN, words_of
-
-# app/consent/service.py imports fold from here; "as fold" exports it (mypy strict).
-from app.classification.folding import fold as fold
+from app.classification.folding import TOKEN, fold, words_of
 from app.classification.word_cues import Cue, WordCues
 
 _PHRASE_CHARS = re.compile(r"[\s\\()|?+\[\]{}^$.]")

@@ -12,12 +12,7 @@ import numpy as np
 
 from app.classification.domains import Domain
 from app.classification.engine import Engine
-
-# Model and MODEL_FILE are named here too (app/cli.py: model.Model, model.MODEL_FILE); "as"
-# exports them (mypy strict).
-from app.classification.learned import MODEL_FILE as MODEL_FILE
-from app.classification.learned import Model as Model
-from app.classification.learned import features
+from app.classification.learned import MODEL_FILE, Model, features
 
 MIN_STEM_COUNT = 2
 # The urgency head's threshold keeps this recall out of fold, 0.02 above the 0.95 target, as

@@ -1,5 +1,6 @@
 """Classify a question: domains with subcategories, scores, evidence and safety signals."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -45,7 +46,7 @@ class Classification:
         return [d.domain for d in self.domains]
 
     def guidance(self) -> list[str]:
-        return [lexicon.GUIDANCE[r] for r in self.urgent_reasons]
+        return guidance_for(self.urgent_reasons)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +67,12 @@ class Classification:
             "urgent_evidence": self.urgent_evidence,
             "guidance": self.guidance(),
         }
+
+
+def guidance_for(reasons: Iterable[str]) -> list[str]:
+    """What to do now for these urgent reasons, in Dutch (113, Veilig Thuis, 112); a reason
+    stored by an older lexicon without guidance is passed over."""
+    return [lexicon.GUIDANCE[r] for r in reasons if r in lexicon.GUIDANCE]
 
 
 @lru_cache(maxsize=1)

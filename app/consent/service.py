@@ -1,23 +1,35 @@
-"""Consent to share: recorded as steps (given, refused, withdrawn), enforced on every view."""
+"""Consent as recorded steps (given, refused, withdrawn), and whether it is in force.
 
-import re
+The consent in force lives on the intake; the rules here read it through `Consented`, the
+fields any record that carries a resident's consent has, so consent depends on no intake code.
+"""
+
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
 from app.auth.principal import Principal
-from app.classification.engine import fold
 from app.consent.models import ConsentRecord
 from app.consent.schemas import PARTNER_TYPES, ConsentMethod
 from app.core.errors import Conflict
 from app.core.types import utcnow
-from app.intakes.models import Intake
-from app.outbox import service as outbox
-from app.outbox.service import EventType
-from app.referrals.models import Referral
-from app.referrals.states import FINAL, ReferralStatus
+
+
+class Consented(Protocol):
+    """What the consent rules read (and, when consent changes, write) of an intake."""
+
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    question: str
+    classification: dict[str, Any]
+    bsn_encrypted: str | None
+    consent: bool
+    consent_types: list[str]
+    consent_withdrawn_at: datetime | None
+    updated_at: datetime
 
 
 class ConsentAlreadyWithdrawn(Conflict):
@@ -29,7 +41,7 @@ def record_initial(
     *,
     session: Session,
     principal: Principal,
-    intake: Intake,
+    subject: Consented,
     method: ConsentMethod,
     organisation_types: Sequence[str] | None,
     wording: str | None,
@@ -40,14 +52,14 @@ def record_initial(
         if organisation_types
         else [str(t) for t in PARTNER_TYPES]
     )
-    intake.consent_types = types if intake.consent else []
-    session.add(intake)
-    session.flush()  # the intake first: the record points at it
+    subject.consent_types = types if subject.consent else []
+    session.add(subject)
+    session.flush()  # the subject first: the record points at it
     step = ConsentRecord(
-        intake_id=intake.id,
-        action="given" if intake.consent else "refused",
+        intake_id=subject.id,
+        action="given" if subject.consent else "refused",
         method=method,
-        organisation_types=intake.consent_types,
+        organisation_types=subject.consent_types,
         wording=wording,
         organisation_id=principal.organisation_id,
         actor=principal.actor,
@@ -56,57 +68,9 @@ def record_initial(
     return step
 
 
-NOTHING_FOR_YOU = (
-    "[De vraag noemt uw domein niet met zoveel woorden; de delen over andere domeinen zijn "
-    "weggelaten. Vraag de wijkwinkel om toelichting.]"
-)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def _cue_words(found: dict[str, Any]) -> list[str]:
-    """The words that tied a domain to the question: the subcategories' cue words (from the
-    lexicon), not the learned layer's word stems, which also pick up words like 'heeft'."""
-    words = [e for sub in found.get("subcategories") or [] for e in sub.get("evidence") or []]
-    return [fold(w) for w in (words or found.get("evidence") or []) if w]
-
-
-def question_part(intake: Intake, domain: str, principal: Principal) -> tuple[str, bool]:
-    """The part of the question a partner acting on `domain` may read, and whether it is the
-    whole question. A multi-domain question is split into sentences; a sentence that the
-    classifier tied only to other domains (by the words it quoted) is left out, so the
-    corporatie does not read about the resident's psychiatric care. Neutral sentences stay:
-    they are the context everyone needs. The recorder and the desk read everything."""
-    if principal.is_frontoffice or principal.organisation_id == intake.organisation_id:
-        return intake.question, True
-    evidence = {d.get("domain"): _cue_words(d) for d in intake.classification.get("domains", [])}
-    others = {d for d in evidence if d != domain}
-    if not others:
-        return intake.question, True
-    kept, dropped = [], False
-    for sentence in (s for s in _SENTENCE.split(intake.question) if s.strip()):
-        folded = fold(sentence)
-        tied = {d for d, words in evidence.items() if any(w in folded for w in words)}
-        if tied and domain not in tied:
-            dropped = True
-            continue
-        kept.append(sentence.strip())
-    if not kept:
-        # Every sentence is about other domains (this one was added by staff or by the
-        # learned layer, without cue words): better ask the desk than read the rest.
-        return NOTHING_FOR_YOU, False
-    return " ".join(kept), not dropped
-
-
-def in_force(intake: Intake) -> bool:
+def in_force(subject: Consented) -> bool:
     """Given and not withdrawn: only then may anything about the resident leave the desk."""
-    return intake.consent and intake.consent_withdrawn_at is None
-
-
-def covers(intake: Intake, principal: Principal) -> bool:
-    """May this caller see the resident's contact details and full postcode?"""
-    if principal.is_frontoffice or principal.organisation_id == intake.organisation_id:
-        return True  # they recorded it, or run the desk
-    return in_force(intake) and str(principal.organisation_type) in (intake.consent_types or [])
+    return subject.consent and subject.consent_withdrawn_at is None
 
 
 def history(*, session: Session, intake_id: uuid.UUID) -> list[ConsentRecord]:
@@ -120,30 +84,25 @@ def history(*, session: Session, intake_id: uuid.UUID) -> list[ConsentRecord]:
 
 
 def withdraw(
-    *,
-    session: Session,
-    principal: Principal,
-    intake: Intake,
-    method: ConsentMethod,
-    referrals: Sequence[Referral],
-) -> None:
-    """The resident takes consent back: from now on no partner sees the contact details, and
-    every organisation with an open referral is told (referral.consent_withdrawn)."""
-    if not intake.consent:
+    *, session: Session, principal: Principal, subject: Consented, method: ConsentMethod
+) -> datetime:
+    """The resident takes consent back: from now on no partner sees the contact details.
+    Returns the moment; telling the partners is the caller's (app/flows/intake.py)."""
+    if not subject.consent:
         raise Conflict(
             "The resident never gave consent for this intake; there is nothing to withdraw."
         )
-    if intake.consent_withdrawn_at is not None:
+    if subject.consent_withdrawn_at is not None:
         raise ConsentAlreadyWithdrawn(
-            f"Consent was withdrawn on {intake.consent_withdrawn_at:%Y-%m-%d %H:%M} UTC already."
+            f"Consent was withdrawn on {subject.consent_withdrawn_at:%Y-%m-%d %H:%M} UTC already."
         )
     now = utcnow()
-    intake.consent_withdrawn_at = now
-    intake.updated_at = now
-    session.add(intake)
+    subject.consent_withdrawn_at = now
+    subject.updated_at = now
+    session.add(subject)
     session.add(
         ConsentRecord(
-            intake_id=intake.id,
+            intake_id=subject.id,
             action="withdrawn",
             method=method,
             organisation_types=[],
@@ -152,16 +111,4 @@ def withdraw(
             at=now,
         )
     )
-    # The intake's referrals, locked by the caller before the intake (the lock order used
-    # everywhere), so no forward or correction slips in between.
-    open_referrals = [r for r in referrals if ReferralStatus(r.status) not in FINAL]
-    for referral in open_referrals:
-        outbox.emit(
-            session=session,
-            type=EventType.referral_consent_withdrawn,
-            organisation_id=referral.organisation_id,
-            referral_id=referral.id,
-            intake_id=intake.id,
-            data={"status": ReferralStatus(referral.status), "withdrawn_at": now.isoformat()},
-        )
-    session.flush()
+    return now

@@ -1,18 +1,19 @@
-import re
-import uuid
-from datetime import datetime
-from enum import StrEnum
+"""The intake's own vocabulary (channels, statuses, the resident's contact details) and what
+a caller sends to record or correct one. What the API answers about an intake shows its
+referrals too, so that lives with the flows that know both (app/flows/schemas.py)."""
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
 from stdnum.exceptions import ValidationError
 from stdnum.nl import bsn as stdnum_bsn
 
-from app.classification.schemas import Domain, DomainScore
-from app.consent.schemas import ConsentIn, ConsentPublic
-from app.core.schemas import LegalFlag, OptionalText, Text
-from app.referrals.schemas import ResidentContact
-from app.referrals.states import ReferralStatus
-from app.routing.schemas import RoutedBy
+from app.classification.schemas import Domain
+from app.consent.schemas import ConsentIn
+from app.core.schemas import LegalFlag, OptionalText, Text, clean_optional_text
+from app.intakes.models import Intake
 
 
 class Channel(StrEnum):
@@ -39,6 +40,35 @@ def normalise_postcode(value: str) -> str:
     if not match or match.group(2) in {"SA", "SD", "SS"}:
         raise ValueError("not a Dutch postcode; write it as '1234 AB' or '1234AB'")
     return f"{match.group(1)} {match.group(2)}"
+
+
+def _blank_is_none(value: Any) -> Any:
+    # An empty e-mail field is "no e-mail address", not an invalid one.
+    return clean_optional_text(value) if isinstance(value, str) else value
+
+
+class ResidentContact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: OptionalText = Field(default=None, max_length=200, examples=["mevrouw J. de Vries"])
+    phone: OptionalText = Field(default=None, max_length=32, examples=["06-12345678"])
+    email: Annotated[EmailStr | None, BeforeValidator(_blank_is_none)] = Field(
+        default=None, max_length=254, examples=["j.devries@example.nl"]
+    )
+    address: OptionalText = Field(default=None, max_length=300, examples=["Lindenlaan 12"])
+
+
+def resident_of(intake: Intake) -> ResidentContact | None:
+    """The intake's contact details, or None when none were given."""
+    # Built without validation: what was stored is shown as stored (an address accepted before
+    # e-mail addresses were checked must not make the intake unreadable).
+    resident = ResidentContact.model_construct(
+        name=intake.resident_name,
+        phone=intake.resident_phone,
+        email=intake.resident_email,
+        address=intake.resident_address,
+    )
+    return resident if any(resident.model_dump().values()) else None
 
 
 class IntakeCreate(BaseModel):
@@ -114,40 +144,3 @@ class DomainsUpdate(BaseModel):
         if len(set(value)) != len(value):
             raise ValueError("each domain at most once")
         return value
-
-
-class IntakeReferral(BaseModel):
-    id: uuid.UUID
-    organisation_id: uuid.UUID
-    organisation_name: str
-    domain: Domain
-    status: ReferralStatus
-    routed_by: RoutedBy
-    urgent: bool
-    due_at: datetime | None
-
-
-class IntakePublic(BaseModel):
-    id: uuid.UUID
-    organisation_id: uuid.UUID = Field(description="The organisation that recorded the intake.")
-    status: IntakeStatus
-    status_reason: str = Field(description="The status in plain words.")
-    question: str
-    channel: Channel
-    postcode: str | None
-    area_id: uuid.UUID | None = Field(description="The area (wijk) of the postcode, if any.")
-    has_bsn: bool = Field(description="A BSN was recorded (it is never shown here).")
-    consent: bool = Field(description="Consent in force: given and not withdrawn.")
-    consent_details: ConsentPublic
-    resident: ResidentContact | None
-    domains: list[DomainScore]
-    domains_source: str = Field(description="`classifier` or `staff` (override).")
-    classifier_version: str
-    low_confidence: bool
-    urgent: bool = Field(description="A safety signal was found: act today.")
-    urgent_reasons: list[str] = Field(description="`suicide`, `violence` or `danger`.")
-    guidance: list[str] = Field(description="What to do now, in Dutch (113, Veilig Thuis, 112).")
-    referrals: list[IntakeReferral]
-    created_at: datetime
-    updated_at: datetime
-    closed_at: datetime | None

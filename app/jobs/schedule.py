@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from app.core.config import get_settings
 from app.core.database import get_engine
+from app.referrals import overdue
 from app.retention import service as retention
-from app.sla import service as sla
 from app.stats import cube as stats_cube
 from app.webhooks import delivery
 from app.webhooks.fan_out import fan_out_pending
@@ -48,10 +48,10 @@ def _refresh_cube(session: Session) -> int:
 JOBS: tuple[Job, ...] = (
     Job(
         name="overdue",
-        owner="sla",
+        owner="referrals",
         every=None,
         what="announce referral.overdue once for each referral past a deadline",
-        run=_in_transaction(lambda s: sla.announce_overdue(session=s)),
+        run=_in_transaction(lambda s: overdue.announce_overdue(session=s)),
     ),
     Job(
         name="fan-out",

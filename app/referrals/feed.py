@@ -1,119 +1,104 @@
-"""Feed positions that commit in the order they are handed out.
+"""The partner feed: an organisation's referrals created or changed after a cursor, in the
+order the changes committed (positions: app/referrals/positions.py)."""
 
-A plain database sequence is not enough for a poll-with-cursor feed: transaction A takes 10, B takes
-11, B commits first, a poller reads 11 and moves its cursor past 10, and A's change is never seen.
-Here the counter is one row that each writer updates; the row lock is held until the writer
-commits, so the next number is only handed out after the previous one is visible. Writers queue
-their rows during the request and take the numbers at commit (app/core/database.py, commit writers),
-so the lock is held for a few statements, not for the whole request. On SQLite, writers are
-serialised by the database anyway.
-"""
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
 
-from collections.abc import Sequence
+from sqlmodel import Session, col, select
 
-from sqlalchemy import func, select, text, update
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col
+from app.audit import service as audit
+from app.auth.principal import Principal
+from app.core.errors import InvalidInput
+from app.core.types import utcnow
+from app.intakes.models import Intake
+from app.referrals.models import Referral
+from app.referrals.overdue import overdue_condition
+from app.referrals.reading import log
+from app.referrals.states import ReferralStatus
 
-from app.core import database
-from app.referrals.models import FeedCounter, Referral, ReferralEvent
-
-REFERRALS_FEED = "referrals"
+MAX_PAGE = 500
 
 
-def take(*, session: Session, count: int = 1, feed: str = REFERRALS_FEED) -> list[int]:
-    """Reserve `count` consecutive positions; the caller must commit soon after."""
+class InvalidCursor(InvalidInput):
+    title = "Invalid cursor"
+    slug = "invalid-cursor"
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"s{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("s"):
+            raise ValueError(raw)
+        position = int(raw[1:])
+        if not 0 <= position < 2**63:  # a BIGINT
+            raise ValueError(raw)
+    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        raise InvalidCursor(
+            "The cursor is not one this API handed out; use next_cursor from a previous page, "
+            "or leave it out to start from the beginning."
+        ) from exc
+    return position
+
+
+def own_referrals(principal: Principal) -> Any:
+    """The caller's own referrals with their intakes: what a feed page and an inbox list.
+    Everyone's list, the front office's too, holds only their own referrals; the front office
+    can open any referral by id (to follow up or cancel), which it finds through its intakes."""
+    return (
+        select(Referral, Intake)
+        .join(Intake, col(Intake.id) == col(Referral.intake_id))
+        .where(Referral.organisation_id == principal.organisation_id)
+    )
+
+
+def filtered(stmt: Any, *, status: ReferralStatus | None, overdue: bool | None) -> Any:
+    """Only this status, and only past (True) or within (False) a deadline."""
+    if status is not None:
+        stmt = stmt.where(Referral.status == str(status))
+    if overdue is not None:
+        condition = overdue_condition(utcnow())
+        stmt = stmt.where(condition if overdue else ~condition)
+    return stmt
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    rows: list[tuple[Referral, Intake]]
+    next_cursor: str
+    has_more: bool
+
+
+def feed_page(
+    *,
+    session: Session,
+    principal: Principal,
+    cursor: str | None,
+    limit: int,
+    status: ReferralStatus | None = None,
+    overdue: bool | None = None,
+) -> FeedPage:
+    """The caller's referrals created or changed after the cursor, oldest change first.
+
+    A referral appears once per poll with its current state; changes between two polls fold into
+    that one appearance. One query, whatever the page size.
+    """
+    after = decode_cursor(cursor)
     stmt = (
-        update(FeedCounter)
-        .where(col(FeedCounter.name) == feed)
-        .values(value=col(FeedCounter.value) + count)
-        .returning(col(FeedCounter.value))
+        own_referrals(principal)
+        .where(col(Referral.feed_seq) > after)
+        .order_by(col(Referral.feed_seq))
+        .limit(limit)
     )
-    top = session.execute(stmt).scalar()
-    if top is None:
-        # First use (or a lost row): start after the highest position in use, so numbers never
-        # collide and existing cursors keep working. Racing writers agree on one row.
-        highest = select(func.coalesce(func.max(Referral.feed_seq), 0)).scalar_subquery()
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(
-            insert(FeedCounter).values(name=feed, value=highest).on_conflict_do_nothing()
-        )
-        top = session.execute(stmt).scalar_one()
-    return list(range(top - count + 1, top + 1))
-
-
-_QUEUE = "referral-feed"
-
-
-def stamp_at_commit(*, session: Session, pairs: Sequence[tuple[Referral, ReferralEvent]]) -> None:
-    """Give these (flushed) referrals and their events the next positions when the session
-    commits."""
-    database.pending(session, _QUEUE).extend(pairs)
-
-
-# PostgreSQL: the counter, the referrals and their events in one statement, one round trip
-# under the counter's lock instead of three.
-_STAMP_SQL = text(
-    """
-    WITH counter AS (
-        UPDATE feed_counters SET value = value + :count WHERE name = :feed RETURNING value
-    ), stamped AS (
-        UPDATE referrals SET feed_seq = counter.value - :count + v.n
-        FROM counter, unnest(CAST(:referrals AS uuid[]), CAST(:ns AS bigint[])) AS v(id, n)
-        WHERE referrals.id = v.id
-    ), events AS (
-        UPDATE referral_events SET feed_seq = counter.value - :count + v.n
-        FROM counter, unnest(CAST(:events AS uuid[]), CAST(:ns AS bigint[])) AS v(id, n)
-        WHERE referral_events.id = v.id
-    )
-    SELECT value FROM counter
-    """
-)
-
-
-def _assign(session: Session) -> None:
-    queued = database.pending(session, _QUEUE)
-    # Rows that a rolled-back savepoint took away again get no position.
-    pairs = [
-        (referral, event)
-        for referral, event in queued
-        if sa_inspect(referral).persistent and sa_inspect(event).persistent
-    ]
-    queued.clear()
-    if not pairs:
-        return
-    session.flush()
-    if not database.is_sqlite(session):
-        top = session.execute(
-            _STAMP_SQL,
-            {
-                "count": len(pairs),
-                "feed": REFERRALS_FEED,
-                "referrals": [r.id for r, _ in pairs],
-                "events": [e.id for _, e in pairs],
-                "ns": list(range(1, len(pairs) + 1)),
-            },
-        ).scalar()
-        if top is not None:
-            for n, (referral, event) in enumerate(pairs, start=1):
-                # What the statement wrote, without making the ORM write it again.
-                set_committed_value(referral, "feed_seq", top - len(pairs) + n)
-                set_committed_value(event, "feed_seq", top - len(pairs) + n)
-            return
-        # No counter row yet: the general way below makes it.
-    with session.no_autoflush:
-        positions = take(session=session, count=len(pairs))
-    for (referral, event), position in zip(pairs, positions, strict=True):
-        referral.feed_seq = position
-        event.feed_seq = position
-        session.add(referral)
-        session.add(event)
-    session.flush()
-
-
-# First of the commit-time writers (the access log comes after): one lock order for all.
-COMMIT_WRITER = database.CommitWriter(order=10, queue=_QUEUE, write=_assign)
+    stmt = filtered(stmt, status=status, overdue=overdue)
+    rows = [(r, i) for r, i in session.exec(stmt).all()]
+    log(session, principal, audit.Action.read, audit.Purpose.feed, [r for r, _ in rows])
+    last = (rows[-1][0].feed_seq or after) if rows else after
+    return FeedPage(rows=rows, next_cursor=encode_cursor(last), has_more=len(rows) == limit)

@@ -1,42 +1,15 @@
+"""What the API says about referrals, and what partners send to change them."""
+
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.classification.schemas import Domain
-from app.core.schemas import OptionalText, Text, clean_optional_text
+from app.core.schemas import OptionalText, Text
+from app.intakes.schemas import ResidentContact
 from app.referrals.states import Outcome, ReferralStatus
 from app.routing.schemas import RoutedBy
-
-
-def _blank_is_none(value: Any) -> Any:
-    # An empty e-mail field is "no e-mail address", not an invalid one.
-    return clean_optional_text(value) if isinstance(value, str) else value
-
-
-class ResidentContact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: OptionalText = Field(default=None, max_length=200, examples=["mevrouw J. de Vries"])
-    phone: OptionalText = Field(default=None, max_length=32, examples=["06-12345678"])
-    email: Annotated[EmailStr | None, BeforeValidator(_blank_is_none)] = Field(
-        default=None, max_length=254, examples=["j.devries@example.nl"]
-    )
-    address: OptionalText = Field(default=None, max_length=300, examples=["Lindenlaan 12"])
-
-
-def resident_of(intake: Any) -> ResidentContact | None:
-    """The intake's contact details, or None when none were given."""
-    # Built without validation: what was stored is shown as stored (an address accepted before
-    # e-mail addresses were checked must not make the intake unreadable).
-    resident = ResidentContact.model_construct(
-        name=intake.resident_name,
-        phone=intake.resident_phone,
-        email=intake.resident_email,
-        address=intake.resident_address,
-    )
-    return resident if any(resident.model_dump().values()) else None
 
 
 class ReferralIntake(BaseModel):

@@ -60,3 +60,9 @@ def any_next(current: ReferralStatus) -> frozenset[ReferralStatus]:
     if current in OPEN:
         legal.add(S.cancelled)
     return frozenset(legal)
+
+
+# The stages a deadline applies to: waiting to be picked up (accept by `due_at`) and being
+# worked on (complete by `complete_due_at`).
+WAITING: frozenset[ReferralStatus] = frozenset({S.requested, S.received})
+WORKING: frozenset[ReferralStatus] = frozenset({S.accepted, S.in_progress, S.on_hold})

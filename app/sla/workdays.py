@@ -4,11 +4,10 @@ Pinksteren, Kerst), counted in Amsterdam time."""
 
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from app.core.calendar import AMSTERDAM
 
 
 @lru_cache(maxsize=64)

@@ -5,7 +5,7 @@ dashboard request is too slow. The cube has one row per period (each calendar mo
 separately each ISO week) and combination of dimensions, with the counts and two lead-time
 histograms, so the same question reads a few thousand rows.
 
-How it stays right: every referral change takes the next feed position (app/referrals/feed.py),
+How it stays right: every referral change takes the next feed position (app/referrals/positions.py),
 in commit order. The cube remembers the last position it includes; periods in which a referral
 changed since, or in which an open referral passed a deadline (the overdue count changes with
 time alone), are rebuilt from the referrals. Rebuilding is always from the source, so the cube
@@ -24,11 +24,12 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from app.core.calendar import day_start, next_month
 from app.core.types import utcnow
 from app.organisations.models import Organisation
 from app.referrals.models import Referral
-from app.sla import service as sla
-from app.stats import facts
+from app.referrals.overdue import overdue_condition
+from app.referrals.states import WAITING, WORKING
 from app.stats.models import (
     ACCEPT_BUCKETS,
     COMPLETE_BUCKETS,
@@ -84,7 +85,7 @@ def aggregate(
         func.count().label("n"),
         func.count().filter(r.c.accepted_at.is_not(None)).label("accepted"),
         func.count().filter(r.c.status == "rejected").label("rejected"),
-        func.count().filter(sla.overdue_condition(now)).label("overdue"),
+        func.count().filter(overdue_condition(now)).label("overdue"),
     ).where(*where)
     if any(column.table is o for _, column in dims if hasattr(column, "table")):
         inner = inner.select_from(r.join(o, o.c.id == r.c.organisation_id))
@@ -115,8 +116,7 @@ def month_range(month: str) -> tuple[date, date]:
     """First day of `YYYY-MM` and the first day of the next month."""
     year, mon = int(month[:4]), int(month[5:7])
     start = date(year, mon, 1)
-    end = date(year + (mon == 12), mon % 12 + 1, 1)
-    return start, end
+    return start, next_month(start)
 
 
 def period_range(grain: str, period: str) -> tuple[date, date]:
@@ -143,7 +143,7 @@ def _rebuild(session: Session, grain: str, period: str, now: datetime) -> None:
     counted = aggregate(
         session,
         [(d, columns[d]) for d in ("period", *CUBE_DIMENSIONS)],
-        [r.c.created_at >= facts.day_start(start), r.c.created_at < facts.day_start(end)],
+        [r.c.created_at >= day_start(start), r.c.created_at < day_start(end)],
         now,
     ).subquery("counted")
     source = select(
@@ -170,12 +170,12 @@ def _dirty(session: Session, state: StatsCubeState, now: datetime) -> set[tuple[
     late = select(*periods).where(
         or_(
             and_(
-                r.c.status.in_([str(s) for s in sla.WAITING]),
+                r.c.status.in_([str(s) for s in WAITING]),
                 r.c.due_at > since,
                 r.c.due_at <= now,
             ),
             and_(
-                r.c.status.in_([str(s) for s in sla.WORKING]),
+                r.c.status.in_([str(s) for s in WORKING]),
                 r.c.complete_due_at > since,
                 r.c.complete_due_at <= now,
             ),

@@ -1,5 +1,3 @@
-import csv
-import io
 import uuid
 from datetime import date
 from typing import Annotated
@@ -13,15 +11,14 @@ from app.classification.schemas import Domain
 from app.core.errors import WijkwinkelError
 from app.core.openapi import problems
 from app.stats import service
+from app.stats.export import table_csv
 from app.stats.schemas import StatsCell, StatsFilters, StatsTable
-from app.stats.service import MEASURES, Dimension
+from app.stats.service import EARLIEST, LATEST, Dimension
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
 ReaderDep = Annotated[Principal, Depends(require(Scope.stats_read))]
 CSV_MEDIA_TYPE = "text/csv"
-# Periods this service can have data for; beyond them dates only overflow.
-EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 class NotAcceptable(WijkwinkelError):
@@ -41,25 +38,6 @@ def _wants_csv(accept: str | None, format_: str | None) -> bool:
     if not any(t in {"application/json", "application/*", "*/*", CSV_MEDIA_TYPE} for t in types):
         raise NotAcceptable("This table is available as application/json or text/csv.")
     return False
-
-
-def table_csv(table: service.Table) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    named = [d for d in table.group_by if d in (Dimension.organisation, Dimension.area)]
-    writer.writerow(
-        [d.value for d in table.group_by]
-        + [f"{d.value}_name" for d in named]
-        + ["suppressed", *MEASURES]
-    )
-    for cell in table.cells:
-        writer.writerow(
-            [cell.group[d.value] or "" for d in table.group_by]
-            + [cell.labels.get(d.value, "") for d in named]
-            + ["true" if cell.suppressed else "false"]
-            + ["" if cell.measures[m] is None else cell.measures[m] for m in MEASURES]
-        )
-    return out.getvalue()
 
 
 def _public(table: service.Table) -> StatsTable:

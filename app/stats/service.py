@@ -25,11 +25,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from app.areas.models import Area
+from app.core.calendar import day_start, month_of, next_month, week_of
 from app.core.config import get_settings
 from app.core.errors import InvalidInput
 from app.core.types import utcnow
 from app.organisations.models import Organisation
-from app.stats import cube, facts
+from app.stats import cube
 from app.stats.models import (
     ACCEPT_BUCKETS,
     COMPLETE_BUCKETS,
@@ -37,6 +38,9 @@ from app.stats.models import (
     UnreferredSignal,
     stats_cube,
 )
+
+# Periods this service can have data for; beyond them dates only overflow.
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 class Dimension(StrEnum):
@@ -119,9 +123,9 @@ def _period(column: Any, start: date | None, end: date | None) -> list[ColumnEle
     """start inclusive, end exclusive (days, Dutch time)."""
     where: list[ColumnElement[bool]] = []
     if start is not None:
-        where.append(column >= facts.day_start(start))
+        where.append(column >= day_start(start))
     if end is not None:
-        where.append(column < facts.day_start(end))
+        where.append(column < day_start(end))
     return where
 
 
@@ -156,8 +160,8 @@ def _plan_for(grain: str, start: date | None, end: date | None) -> _Plan | None:
         return day.replace(day=1) if grain == "month" else day - timedelta(days=day.weekday())
 
     def name(day: date) -> str:
-        moment = facts.day_start(day)
-        return facts.month_of(moment) if grain == "month" else facts.week_of(moment)
+        moment = day_start(day)
+        return month_of(moment) if grain == "month" else week_of(moment)
 
     first_full = None
     if start is not None:
@@ -181,7 +185,7 @@ def _plan_for(grain: str, start: date | None, end: date | None) -> _Plan | None:
 def _next(grain: str, day: date) -> date:
     if grain == "week":
         return day + timedelta(days=7 - day.weekday())
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return next_month(day)
 
 
 def _from_cube(

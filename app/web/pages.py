@@ -13,9 +13,9 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.auth.logins import Login
+from app.core.calendar import AMSTERDAM
 from app.core.config import API_PREFIX
 from app.core.errors import InvalidInput, WijkwinkelError
-from app.sla.workdays import AMSTERDAM
 
 log = logging.getLogger(__name__)
 

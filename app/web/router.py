@@ -18,21 +18,23 @@ from app.auth.logins import Login, check_csrf, count_failure, too_many_failures
 from app.auth.passwords import LoginFailed, authenticate_password
 from app.auth.scopes import Scope
 from app.classification import service as classifier
-from app.classification.lexicon import GUIDANCE
+from app.classification.service import guidance_for
 from app.consent.schemas import PARTNER_TYPES, ConsentMethod
+from app.core.calendar import AMSTERDAM
 from app.core.config import get_settings
-from app.intakes import service as intakes
+from app.flows import intake as flow
 from app.intakes.schemas import Channel, IntakeCreate
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationType
-from app.referrals import service as referrals
-from app.referrals.router import to_public as referral_public
+from app.referrals import access, changes, feed, reading
+from app.referrals.inbox import inbox as referral_inbox
+from app.referrals.overdue import is_overdue
+from app.referrals.presenters import referral_public
 from app.referrals.schemas import ForwardRequest, StatusChange
 from app.referrals.states import Outcome, ReferralStatus
-from app.sla import service as sla
-from app.sla.workdays import AMSTERDAM
 from app.stats import service as stats
-from app.stats.router import EARLIEST, LATEST, table_csv
+from app.stats.export import table_csv
+from app.stats.service import EARLIEST, LATEST
 from app.web import dashboard
 from app.web.deps import (
     LOGIN_COOKIE,
@@ -306,7 +308,7 @@ def intake_submit(
         return _intake_page(
             login, form=form, errors=errors, preview=_preview(question), status_code=422
         )
-    view = intakes.create(
+    view = flow.record(
         session=session,
         principal=principal,
         question=body.question,
@@ -337,13 +339,13 @@ def intake_preview(
 @router.get("/intakes/{intake_id}")
 def intake_done(intake_id: uuid.UUID, session: SessionDep, login: LoginDep) -> HTMLResponse:
     login.principal.require(Scope.intakes_read)
-    view = intakes.get(session=session, intake_id=intake_id, principal=login.principal)
+    view = flow.view(session=session, intake_id=intake_id, principal=login.principal)
     return render(
         "intake_done.html",
         login=login,
         intake=view.intake,
         referrals=view.referrals,
-        guidance=[GUIDANCE[r] for r in view.intake.urgent_reasons if r in GUIDANCE],
+        guidance=guidance_for(view.intake.urgent_reasons),
     )
 
 
@@ -360,18 +362,18 @@ def inbox(
     principal = login.principal
     principal.require(Scope.referrals_read)
     chosen = ReferralStatus(status) if status in ReferralStatus.__members__ else None
-    rows = referrals.inbox(
+    rows = referral_inbox(
         session=session,
         principal=principal,
         status=chosen,
         open_only=status == "open",
         overdue=True if te_laat else None,
-        limit=referrals.MAX_PAGE,
+        limit=feed.MAX_PAGE,
     )
     items = [
         {
             "referral": r,
-            "overdue": sla.is_overdue(r),
+            "overdue": is_overdue(r),
             "question": referral_public(r, i, principal).intake.question,
         }
         for r, i in rows
@@ -383,7 +385,7 @@ def inbox(
         status=status if (chosen or status in {"open", "all"}) else "open",
         overdue_only=bool(te_laat),
         statuses=list(ReferralStatus),
-        truncated=len(rows) == referrals.MAX_PAGE,
+        truncated=len(rows) == feed.MAX_PAGE,
     )
 
 
@@ -404,16 +406,16 @@ def referral_page(
 ) -> HTMLResponse:
     principal = login.principal
     principal.require(Scope.referrals_read)
-    referral, intake = referrals.get_with_intake(
+    referral, intake = reading.get_with_intake(
         session=session, referral_id=referral_id, principal=principal
     )
     public = referral_public(referral, intake, principal)
     # The read is logged once, by get_with_intake above.
-    events = referrals.history(
+    events = reading.history(
         session=session, referral_id=referral_id, principal=principal, log_read=False
     )
     can_write = Scope.referrals_write in principal.scopes
-    can_forward = can_write and referrals.can_forward(referral, intake, principal)
+    can_forward = can_write and access.can_forward(referral, intake, principal)
     return render(
         "referral.html",
         login=login,
@@ -447,7 +449,7 @@ def referral_status(
         change = StatusChange(status=status, note=note.strip() or None, outcome=outcome or None)
     except ValidationError as exc:
         raise FormInvalid(_status_problem(status, exc)) from exc
-    referrals.change_status(
+    changes.change_status(
         session=session,
         principal=principal,
         referral_id=referral_id,
@@ -477,7 +479,7 @@ def referral_forward(
             "Kies een organisatie en schrijf waarom u de verwijzing doorstuurt (zonder"
             " bijzondere tekens)."
         ) from exc
-    referrals.forward(
+    changes.forward(
         session=session,
         principal=principal,
         referral_id=referral_id,

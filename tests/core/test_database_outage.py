@@ -13,7 +13,7 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, func, select
 
 from app.core import database
-from app.referrals import service as referrals
+from app.referrals import changes, reading
 from app.referrals.models import ReferralEvent
 from tests.conftest import World
 from tests.core.apps import app_with
@@ -97,7 +97,7 @@ def test_the_first_request_after_the_database_returns_is_served(
 ) -> None:
     referral_id = wonen_referral(client, world)
     calls = {"n": 0}
-    original = referrals.get_with_intake
+    original = reading.get_with_intake
 
     def flaky(**kwargs):  # type: ignore[no-untyped-def]
         calls["n"] += 1
@@ -108,7 +108,7 @@ def test_the_first_request_after_the_database_returns_is_served(
         return original(**kwargs)
 
     monkeypatch.setattr(database, "_outage", database._Outage())
-    monkeypatch.setattr(referrals, "get_with_intake", flaky)
+    monkeypatch.setattr(reading, "get_with_intake", flaky)
     caplog.set_level(logging.INFO, logger="app.core.database")
     headers = world.corporatie.headers
     for _ in range(2):
@@ -129,7 +129,7 @@ def test_a_transaction_chosen_to_give_way_runs_again(
     monkeypatch: pytest.MonkeyPatch, client: TestClient, world: World, session: Session
 ) -> None:
     referral_id = wonen_referral(client, world)
-    original = referrals.change_status
+    original = changes.change_status
     seen: list[object] = []
 
     def loses_once(**kwargs):  # type: ignore[no-untyped-def]
@@ -139,7 +139,7 @@ def test_a_transaction_chosen_to_give_way_runs_again(
             raise _deadlock()
         return original(**kwargs)
 
-    monkeypatch.setattr(referrals, "change_status", loses_once)
+    monkeypatch.setattr(changes, "change_status", loses_once)
     r = set_status(client, world.corporatie, referral_id, "received", note="gebeld")
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "received"
@@ -165,7 +165,7 @@ def test_a_transaction_that_keeps_losing_gets_503_after_three_runs(
         runs["n"] += 1
         raise _deadlock()
 
-    monkeypatch.setattr(referrals, "change_status", always_loses)
+    monkeypatch.setattr(changes, "change_status", always_loses)
     r = set_status(client, world.corporatie, referral_id, "received")
     body = assert_problem(r, 503)
     assert r.headers["Retry-After"] == "1"
@@ -182,7 +182,7 @@ def test_a_bug_is_not_run_again(monkeypatch: pytest.MonkeyPatch, world: World) -
         runs["n"] += 1
         raise sa_exc.IntegrityError("INSERT", {}, Exception("duplicate key"))
 
-    monkeypatch.setattr(referrals, "change_status", broken)
+    monkeypatch.setattr(changes, "change_status", broken)
     from app.main import app
 
     with TestClient(app, raise_server_exceptions=False) as c:

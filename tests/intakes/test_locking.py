@@ -10,9 +10,9 @@ from sqlmodel import Session
 from app.auth.api_keys import authenticate
 from app.classification.schemas import Domain
 from app.core.database import get_engine
-from app.intakes import service as intakes
+from app.flows import intake as flow
 from app.intakes.schemas import Channel
-from app.referrals import service as referrals
+from app.referrals import changes
 from app.referrals.states import ReferralStatus
 
 
@@ -24,7 +24,7 @@ def test_correction_and_status_change_do_not_deadlock(world, monkeypatch):
             )
             for name in ("thuiszorg", "corporatie")
         }
-        view = intakes.create(
+        view = flow.record(
             session=s,
             principal=principal["thuiszorg"],
             question="lekkage",
@@ -38,19 +38,19 @@ def test_correction_and_status_change_do_not_deadlock(world, monkeypatch):
     intake_id, referral_id = view.intake.id, view.referrals[0][0].id
 
     gate = threading.Event()
-    original = referrals.cancel_for_correction
+    original = changes.cancel_for_correction
 
     def slow_cancel(**kwargs):  # hold the correction's locks a moment
         gate.wait(5)
         return original(**kwargs)
 
-    monkeypatch.setattr(referrals, "cancel_for_correction", slow_cancel)
+    monkeypatch.setattr(changes, "cancel_for_correction", slow_cancel)
     outcome: dict[str, str] = {}
 
     def correct() -> None:
         try:
             with Session(get_engine()) as s:
-                intakes.correct_domains(
+                flow.correct_domains(
                     session=s,
                     principal=principal["thuiszorg"],
                     intake_id=intake_id,
@@ -65,7 +65,7 @@ def test_correction_and_status_change_do_not_deadlock(world, monkeypatch):
     def change() -> None:
         try:
             with Session(get_engine()) as s:
-                referrals.change_status(
+                changes.change_status(
                     session=s,
                     principal=principal["corporatie"],
                     referral_id=referral_id,

@@ -8,6 +8,7 @@ from app.core.config import get_settings
 from app.core.types import utcnow
 from app.outbox.models import OutboxEvent
 from app.referrals.models import Referral
+from app.referrals.overdue import announce_overdue
 from app.sla import service as sla
 from app.sla.workdays import add_working_days
 from tests.helpers import assert_problem
@@ -90,9 +91,9 @@ def test_overdue_shows_filters_and_is_announced_once(client, world, session):
     not_overdue = client.get("/api/v1/referrals?overdue=false", headers=h).json()["data"]
     assert [x["id"] for x in not_overdue] == [on_time]
 
-    assert sla.announce_overdue(session=session) == 1
+    assert announce_overdue(session=session) == 1
     session.commit()
-    assert sla.announce_overdue(session=session) == 0  # once
+    assert announce_overdue(session=session) == 0  # once
     session.commit()
     events = session.exec(select(OutboxEvent).where(OutboxEvent.type == "referral.overdue")).all()
     assert [e.payload["data"]["late_to"] for e in events] == ["accept"]

@@ -2,7 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.sla.workdays import AMSTERDAM, add_working_days, is_working_day, working_days_between
+from app.core.calendar import AMSTERDAM
+from app.sla.workdays import add_working_days, is_working_day, working_days_between
 
 
 def local(*args: int) -> datetime:

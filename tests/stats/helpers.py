@@ -5,8 +5,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlmodel import Session
 
+from app.core.calendar import month_of, week_of
 from app.referrals.models import Referral
-from app.stats import cube, facts
+from app.stats import cube
 from app.stats.models import UnreferredSignal
 from tests.conftest import Party
 from tests.intakes.helpers import make_intake
@@ -45,8 +46,8 @@ def move_in_time(session: Session, intake_ids: list[str], moment: datetime) -> N
     ids = [__import__("uuid").UUID(i) for i in intake_ids]
     values = {
         "created_at": moment,
-        "created_month": facts.month_of(moment),
-        "created_week": facts.week_of(moment),
+        "created_month": month_of(moment),
+        "created_week": week_of(moment),
     }
     session.execute(update(Referral).where(Referral.intake_id.in_(ids)).values(**values))  # type: ignore[attr-defined]
     session.execute(

@@ -589,7 +589,7 @@ def test_a_page_address_with_a_made_up_id_is_not_found(client, staff):
 
 
 def test_a_full_inbox_says_there_is_more(client, staff, monkeypatch):
-    from app.referrals import service as referrals
+    from app.referrals import feed
 
     desk = staff["thuiszorg"]
     log_in(client, desk.username, desk.password)
@@ -599,7 +599,7 @@ def test_a_full_inbox_says_there_is_more(client, staff, monkeypatch):
     corporatie = staff["corporatie"]
     log_in(client, corporatie.username, corporatie.password)
     assert "U ziet de eerste" not in main_text(client.get("/inbox").text)
-    monkeypatch.setattr(referrals, "MAX_PAGE", 1)
+    monkeypatch.setattr(feed, "MAX_PAGE", 1)
     page = client.get("/inbox").text
     assert len(_referral_ids(page)) == 1
     assert "U ziet de eerste 1 verwijzingen" in main_text(page)
