@@ -40,10 +40,12 @@ test: install
 openapi: install
 	$(BIN)/wijkwinkel openapi --output openapi/openapi.json
 
+## ruff, mypy (strict) and the import contracts that state the architecture (docs/architecture.md).
 lint: install
 	$(BIN)/ruff check $(PY_DIRS)
 	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix $(PY_DIRS)

@@ -1,0 +1,1 @@
+"""HTTP wiring for every router: the request's session and who is calling."""

@@ -1,0 +1,1 @@
+"""Areas (wijken): named sets of PC4 postcodes that routing and statistics group by."""

@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from app.audit.models import GENESIS, AuditEntry, AuditHead
 from app.auth.principal import Principal
 from app.core import database
-from app.core.errors import InvalidInput
 from app.core.types import utcnow
 
 MAX_PAGE = 500
@@ -154,11 +153,6 @@ def _row(entry: AuditEntry) -> dict[str, Any]:
 
 # After the feed's positions (app/referrals/positions.py): one lock order for every writer.
 COMMIT_WRITER = database.CommitWriter(order=20, queue=_QUEUE, write=_append)
-
-
-class InvalidAuditCursor(InvalidInput):
-    title = "Invalid cursor"
-    slug = "invalid-cursor"
 
 
 def page(

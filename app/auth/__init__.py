@@ -1,2 +1,1 @@
-"""Who is calling and what they may do: API keys, staff accounts and their logins, scopes and
-roles, and the Principal every service checks."""
+"""Who is calling and what they may do: API keys, staff logins, scopes, the Principal."""

@@ -168,8 +168,6 @@ def end_session(session: Session, *, commit: bool) -> None:
     try:
         if commit:
             session.commit()
-            if outage_ongoing():
-                outage_ended()
         else:
             session.rollback()
     finally:
@@ -242,6 +240,13 @@ def outage_began(exc: BaseException) -> None:
 
 def outage_ongoing() -> bool:
     return _outage.since is not None
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _back(session: OrmSession) -> None:
+    # A commit that went through is the proof the database is back (a request's, or a job's).
+    if _outage.since is not None:
+        outage_ended()
 
 
 def outage_ended() -> None:

@@ -1,2 +1,1 @@
-"""Background jobs, in one visible list: what runs, how often, and which package's rules it
-runs (schedule.py); the loop that runs them is runner.py (`wijkwinkel worker`)."""
+"""Background jobs in one visible list: what runs, how often, whose rules (schedule.py)."""

@@ -25,8 +25,6 @@ def _run(job: Job) -> int:
         else:
             log.exception("job %s failed; it runs again next round", job.name)
         return 0
-    if database.outage_ongoing():
-        database.outage_ended()
     return done
 
 

@@ -1,0 +1,1 @@
+"""Organisations: the register of partners and the front office, and their kinds."""

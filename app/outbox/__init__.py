@@ -1,0 +1,1 @@
+"""The outbox: events written in the changing transaction, delivered after commit."""

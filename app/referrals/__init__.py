@@ -1,0 +1,1 @@
+"""Referrals: work for partners, from creation to a final status, with deadlines."""

@@ -1,0 +1,1 @@
+"""Routing rules: which organisation gets which domain, per area."""

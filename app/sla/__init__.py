@@ -1,0 +1,1 @@
+"""Deadlines (SLA): the policy per domain and urgency, in Dutch working days."""

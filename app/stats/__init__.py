@@ -1,0 +1,1 @@
+"""Statistics for the gemeente: aggregates with small counts suppressed, never a resident."""

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 
 from sqlalchemy import func, null, select
@@ -188,40 +188,70 @@ def _next(grain: str, day: date) -> date:
     return next_month(day)
 
 
+class _Source(Enum):
+    cube = 0
+    referrals = 1
+    unreferred = 2
+
+
+# The column that answers each dimension, per source: the cube, the referrals, and the intake
+# domains no referral carries (None: that source has no such thing, so its rows say null).
+_COLUMN_NAMES: dict[Dimension, tuple[str | None, str | None, str | None]] = {
+    Dimension.domain: ("domain", "domain", "domain"),
+    Dimension.subcategory: ("subcategory", "subcategory", "subcategory"),
+    Dimension.organisation: ("organisation_id", "organisation_id", None),
+    Dimension.area: ("area_id", "area_id", "area_id"),
+    Dimension.status: ("status", "status", "reason"),
+    Dimension.outcome: ("outcome", "outcome", None),
+    Dimension.channel: ("channel", "channel", "channel"),
+    Dimension.month: ("period", "created_month", "created_month"),
+    Dimension.week: ("period", "created_week", "created_week"),
+}
+
+
+def _columns(source: _Source, table: Any) -> dict[Dimension, Any]:
+    """Each dimension's column in `table` (None where the source has none). The organisation's
+    type comes from the organisations table, joined by the caller when it is asked for."""
+    out = {
+        d: None if names[source.value] is None else table.c[names[source.value]]
+        for d, names in _COLUMN_NAMES.items()
+    }
+    out[Dimension.organisation_type] = (
+        None if source is _Source.unreferred else cube.ORGANISATIONS.c.type
+    )
+    return out
+
+
+def _filtered(columns: dict[Dimension, Any], filters: Filters) -> list[ColumnElement[bool]]:
+    """The filters' conditions on a source (an organisation filter on a source without
+    organisations is the caller's to handle)."""
+    where: list[ColumnElement[bool]] = []
+    if filters.domains:
+        where.append(columns[Dimension.domain].in_(filters.domains))
+    if filters.area_id is not None:
+        where.append(columns[Dimension.area] == filters.area_id)
+    if filters.organisation_id is not None and columns[Dimension.organisation] is not None:
+        where.append(columns[Dimension.organisation] == filters.organisation_id)
+    return where
+
+
 def _from_cube(
     session: Session, group_by: Sequence[Dimension], filters: Filters, plan: _Plan
 ) -> list[Any]:
     c = stats_cube
-    mapping: dict[Dimension, Any] = {
-        Dimension.domain: c.c.domain,
-        Dimension.subcategory: c.c.subcategory,
-        Dimension.organisation: c.c.organisation_id,
-        Dimension.organisation_type: cube.ORGANISATIONS.c.type,
-        Dimension.area: c.c.area_id,
-        Dimension.status: c.c.status,
-        Dimension.outcome: c.c.outcome,
-        Dimension.channel: c.c.channel,
-        Dimension.month: c.c.period,
-        Dimension.week: c.c.period,
-    }
-    dims = [mapping[d].label(d.value) for d in group_by]
+    columns = _columns(_Source.cube, c)
+    dims = [columns[d].label(d.value) for d in group_by]
     source = (
         c.join(cube.ORGANISATIONS, cube.ORGANISATIONS.c.id == c.c.organisation_id)
         if Dimension.organisation_type in group_by
         else c
     )
     stmt = select(*dims, *(func.sum(c.c[m]).label(m) for m in CUBE_MEASURES)).select_from(source)
-    stmt = stmt.where(c.c.grain == plan.grain)
+    stmt = stmt.where(c.c.grain == plan.grain, *_filtered(columns, filters))
     if plan.cube_from is not None:
         stmt = stmt.where(c.c.period >= plan.cube_from)
     if plan.cube_to is not None:
         stmt = stmt.where(c.c.period < plan.cube_to)
-    if filters.domains:
-        stmt = stmt.where(c.c.domain.in_(filters.domains))
-    if filters.area_id is not None:
-        stmt = stmt.where(c.c.area_id == filters.area_id)
-    if filters.organisation_id is not None:
-        stmt = stmt.where(c.c.organisation_id == filters.organisation_id)
     if dims:
         stmt = stmt.group_by(*dims)
     return list(session.execute(stmt).all())
@@ -235,25 +265,8 @@ def _from_referrals(
     end: date | None,
 ) -> list[Any]:
     r = cube.REFERRALS
-    columns: dict[Dimension, Any] = {
-        Dimension.domain: r.c.domain,
-        Dimension.subcategory: r.c.subcategory,
-        Dimension.organisation: r.c.organisation_id,
-        Dimension.organisation_type: cube.ORGANISATIONS.c.type,
-        Dimension.area: r.c.area_id,
-        Dimension.status: r.c.status,
-        Dimension.outcome: r.c.outcome,
-        Dimension.channel: r.c.channel,
-        Dimension.week: r.c.created_week,
-        Dimension.month: r.c.created_month,
-    }
-    where = _period(r.c.created_at, start, end)
-    if filters.domains:
-        where.append(r.c.domain.in_(filters.domains))
-    if filters.area_id is not None:
-        where.append(r.c.area_id == filters.area_id)
-    if filters.organisation_id is not None:
-        where.append(r.c.organisation_id == filters.organisation_id)
+    columns = _columns(_Source.referrals, r)
+    where = _period(r.c.created_at, start, end) + _filtered(columns, filters)
     stmt = cube.aggregate(session, [(d.value, columns[d]) for d in group_by], where, utcnow())
     return list(session.execute(stmt).all())
 
@@ -264,32 +277,16 @@ def _unreferred(session: Session, group_by: Sequence[Dimension], filters: Filter
     if filters.organisation_id is not None:
         return []
     u = UnreferredSignal.__table__  # type: ignore[attr-defined]
-    nothing = null()
-    mapping: dict[Dimension, Any] = {
-        Dimension.domain: u.c.domain,
-        Dimension.subcategory: u.c.subcategory,
-        Dimension.organisation: nothing,
-        Dimension.organisation_type: nothing,
-        Dimension.area: u.c.area_id,
-        Dimension.status: u.c.reason,
-        Dimension.outcome: nothing,
-        Dimension.channel: u.c.channel,
-        Dimension.week: u.c.created_week,
-        Dimension.month: u.c.created_month,
-    }
-    dims = [mapping[d].label(d.value) for d in group_by]
+    columns = _columns(_Source.unreferred, u)
+    dims = [(null() if columns[d] is None else columns[d]).label(d.value) for d in group_by]
     # PostgreSQL refuses GROUP BY NULL; a constant needs no grouping anyway.
-    varying = [mapping[d].label(d.value) for d in group_by if mapping[d] is not nothing]
+    varying = [columns[d].label(d.value) for d in group_by if columns[d] is not None]
     end = filters.to + timedelta(days=1) if filters.to else None
     stmt = (
         select(*dims, func.count().label("n"))
         .select_from(u)
-        .where(*_period(u.c.created_at, filters.from_, end))
+        .where(*_period(u.c.created_at, filters.from_, end), *_filtered(columns, filters))
     )
-    if filters.domains:
-        stmt = stmt.where(u.c.domain.in_(filters.domains))
-    if filters.area_id is not None:
-        stmt = stmt.where(u.c.area_id == filters.area_id)
     if varying:
         stmt = stmt.group_by(*varying)
     return list(session.execute(stmt).all())
