@@ -93,7 +93,7 @@ def seed(url: str, receiver_url: str, events: int) -> dict[str, str]:
     from app.classification.schemas import Domain
     from app.core.database import get_engine
     from app.flows import intake as flow
-    from app.intakes.schemas import Channel
+    from app.intakes.schemas import Channel, IntakeCreate
     from app.webhooks import service as webhooks
 
     with Session(get_engine(), expire_on_commit=False) as s:
@@ -117,12 +117,12 @@ def seed(url: str, receiver_url: str, events: int) -> dict[str, str]:
             flow.record(
                 session=s,
                 principal=thuiszorg,
-                question=f"Lekkage in de badkamer ({i})",
-                channel=Channel.telefoon,
-                postcode=None,
-                consent=True,
-                resident=None,
-                domains=[Domain.wonen],
+                request=IntakeCreate(
+                    question=f"Lekkage in de badkamer ({i})",
+                    channel=Channel.telefoon,
+                    consent=True,
+                    domains=[Domain.wonen],
+                ),
             )
             if i % 500 == 499:
                 s.commit()

@@ -13,10 +13,10 @@ from app.classification import service as classifier
 from app.classification.schemas import Domain
 from app.consent import service as consents
 from app.consent.models import ConsentRecord
-from app.consent.schemas import ConsentIn, ConsentMethod
+from app.consent.schemas import ConsentMethod
 from app.intakes import service as intakes
 from app.intakes.models import Intake
-from app.intakes.schemas import Channel, IntakeStatus, ResidentContact
+from app.intakes.schemas import IntakeCreate, IntakeStatus
 from app.organisations.models import Organisation
 from app.outbox.service import EventType
 from app.referrals import changes, creation, events
@@ -36,35 +36,24 @@ class IntakeView:
     consent: list[ConsentRecord]
 
 
-def record(
-    *,
-    session: Session,
-    principal: Principal,
-    question: str,
-    channel: Channel,
-    postcode: str | None,
-    consent: bool,
-    resident: ResidentContact | None,
-    domains: list[Domain] | None,
-    consent_details: ConsentIn | None = None,
-    bsn: str | None = None,
-) -> IntakeView:
+def record(*, session: Session, principal: Principal, request: IntakeCreate) -> IntakeView:
     """Record a question: classify it, record the consent asked, and with consent refer each
     domain to the organisation the routing rules name. Without consent, or without a domain or
     an organisation for it, the intake waits (for nothing, or for the desk)."""
-    result = classifier.classify(question)
+    result = classifier.classify(request.question)
     intake = intakes.new_intake(
         session=session,
         principal=principal,
-        question=question,
-        channel=channel,
-        postcode=postcode,
-        consent=consent,
-        resident=resident,
-        bsn=bsn,
+        question=request.question,
+        channel=request.channel,
+        postcode=request.postcode,
+        consent=request.consent,
+        resident=request.resident,
+        bsn=request.bsn,
         result=result,
-        domains=domains,
+        domains=request.domains,
     )
+    consent_details = request.consent_details
     first_step = consents.record_initial(
         session=session,
         principal=principal,
@@ -76,7 +65,7 @@ def record(
     created: list[Referral] = []
     names: dict[uuid.UUID, str] = {}
     unrouted: list[str] = []
-    if not consent:
+    if not intake.consent:
         intake.status = IntakeStatus.no_consent
     elif not intake.domains:
         intake.status = IntakeStatus.needs_review

@@ -31,18 +31,7 @@ def create_intake(
     creates one referral per domain for the organisation the routing rules name. Without
     consent the intake is recorded and classified, and no referral is made. Scope
     `intakes:write`."""
-    view = flow.record(
-        session=session,
-        principal=principal,
-        question=body.question,
-        channel=body.channel,
-        postcode=body.postcode,
-        consent=body.consent,
-        resident=body.resident,
-        domains=body.domains,
-        consent_details=body.consent_details,
-        bsn=body.bsn,
-    )
+    view = flow.record(session=session, principal=principal, request=body)
     response.headers["Location"] = f"/api/v1/intakes/{view.intake.id}"
     return intake_public(view)
 

@@ -1,9 +1,9 @@
-"""The pages' side of a login: the cookies, and the FastAPI dependencies that turn a cookie into
-a Login (the rules are in app/auth/logins.py)."""
+"""The pages' side of a login: the cookies, the CSRF form field, and the FastAPI dependencies that
+turn a cookie into a Login (the rules are in app/auth/logins.py)."""
 
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Form, Request, Response
 
 from app.api.deps import SessionDep
 from app.auth import logins
@@ -16,6 +16,9 @@ LOGIN_COOKIE = "wwk_session"
 # Before login there is no login to hold a CSRF token: the login form uses a cookie that must
 # match the form's field (double submit). A foreign site can set neither.
 LOGIN_CSRF_COOKIE = "wwk_login_csrf"
+
+# The hidden field that carries a form's CSRF token; each handler compares it (check_csrf).
+Csrf = Annotated[str, Form()]
 
 
 class LoginRequired(Unauthenticated):

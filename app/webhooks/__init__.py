@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, turning outbox events into deliveries, and sending them signed."""

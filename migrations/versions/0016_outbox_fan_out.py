@@ -24,9 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("fanned_out_at", app.core.types.UTCDateTime(), nullable=True)
-        )
+        batch_op.add_column(sa.Column("fanned_out_at", app.core.types.UTCDateTime(), nullable=True))
         batch_op.create_index(
             "ix_outbox_events_fanned_out_at_id", ["fanned_out_at", "id"], unique=False
         )

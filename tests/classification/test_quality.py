@@ -5,7 +5,7 @@ from pathlib import Path
 
 from app.classification import evaluate, learned, model, service
 from app.classification.schemas import Domain
-from app.cli import DEFAULT_EVAL_DATA, DEFAULT_TRAIN_DATA
+from app.cli.classifier import DEFAULT_EVAL_DATA, DEFAULT_TRAIN_DATA
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "classifier"
 

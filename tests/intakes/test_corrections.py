@@ -209,7 +209,7 @@ def test_classifier_cv_by_writer(tmp_path):
 def test_a_writer_is_an_ids_letters_across_files():
     from pathlib import Path
 
-    from app.cli import _writer
+    from app.cli.classifier import _writer
 
     # train, dev and train_t1 are all the first writer's (q…): one group, not three.
     assert _writer({"id": "q0001"}, Path("train.jsonl")) == "q"

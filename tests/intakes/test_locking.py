@@ -11,7 +11,7 @@ from app.auth.api_keys import authenticate
 from app.classification.schemas import Domain
 from app.core.database import get_engine
 from app.flows import intake as flow
-from app.intakes.schemas import Channel
+from app.intakes.schemas import Channel, IntakeCreate
 from app.referrals import changes
 from app.referrals.states import ReferralStatus
 
@@ -27,12 +27,9 @@ def test_correction_and_status_change_do_not_deadlock(world, monkeypatch):
         view = flow.record(
             session=s,
             principal=principal["thuiszorg"],
-            question="lekkage",
-            channel=Channel.balie,
-            postcode=None,
-            consent=True,
-            resident=None,
-            domains=[Domain.wonen],
+            request=IntakeCreate(
+                question="lekkage", channel=Channel.balie, consent=True, domains=[Domain.wonen]
+            ),
         )
         s.commit()
     intake_id, referral_id = view.intake.id, view.referrals[0][0].id
