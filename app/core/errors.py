@@ -153,12 +153,14 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
 _PLAIN_MESSAGES = {
     "string_unicode": "contains a lone surrogate (half of a character that was cut in two), "
     "which cannot be stored; remove it and send again",
+    "bool_type": "must be true or false",
 }
 
 
 def _message(err: dict[str, Any]) -> str:
     plain = _PLAIN_MESSAGES.get(str(err.get("type")))
-    return plain or str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    # Without a closing full stop: the messages are joined into one sentence that has its own.
+    return plain or str(err.get("msg", "invalid value")).removeprefix("Value error, ").rstrip(".")
 
 
 def _validation_message(err: dict[str, Any]) -> str:

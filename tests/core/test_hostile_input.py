@@ -209,6 +209,8 @@ def test_consent_is_true_or_false_and_nothing_else(
     r = send(client, "POST", "/api/v1/intakes", intake_body(consent=value), world.thuiszorg.headers)
     body = assert_problem(r, 422)
     assert "consent" in body["detail"]
+    if value is not None:  # null is "required"; anything else is told what it must be
+        assert "must be true or false" in body["detail"]
     assert _counts(session) == (0, 0)
 
 
