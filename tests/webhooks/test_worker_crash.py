@@ -88,10 +88,19 @@ def test_several_workers_at_once_send_each_event_once(client, world, monkeypatch
             make_intake(client, world.thuiszorg, domains=["wonen"], question=f"lekkage {i}")
         # Leases long enough not to run out on a busy machine: expiry is the other test's.
         workers = [_worker("--once", lease_seconds=60) for _ in range(3)]
+        outs = []
         for w in workers:
             out, _ = w.communicate(timeout=60)
             assert w.returncode == 0, out
+            outs.append(out)
         ids = [r.headers["webhook-id"] for r in receiver.received]
-        assert len(ids) == len(set(ids)) == 30
+        with Session(get_engine()) as s:
+            rows = [
+                (d.status, d.attempts, d.last_status_code, d.last_error)
+                for d in s.exec(select(WebhookDelivery)).all()
+                if d.status != "delivered" or d.attempts != 1
+            ]
+        # What went otherwise than once and delivered, and what the workers said, if it fails.
+        assert len(ids) == len(set(ids)) == 30, (rows, receiver.rejected, outs)
     finally:
         receiver.stop()
