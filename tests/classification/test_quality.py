@@ -116,3 +116,21 @@ def test_folds_by_writer_keep_each_writer_in_one_fold():
     # Fewer writers than folds: rows are shuffled instead.
     shuffled = model.split_folds(6, folds=3, seed=1, groups=["a", "a", "a", "b", "b", "b"])
     assert sorted(len(f) for f in shuffled) == [2, 2, 2]
+
+
+def test_the_test6_split_is_frozen_and_no_training_file_holds_its_texts() -> None:
+    """docs/classifier-heldout-protocol.md: test6 does not change after its freeze, and none of
+    its texts is training data. On failure only ids are shown: nobody reads test6 before its
+    one reading."""
+    import hashlib
+
+    from app.cli.classifier import CLASSIFIER_DATA
+
+    test6 = CLASSIFIER_DATA / "test6.jsonl"
+    digest = hashlib.sha256(test6.read_bytes()).hexdigest()
+    assert digest == "ef185786b7908cdf5b7b978a2e698cb4a5a8a797183c384bccebc589ed877203"
+    held_out = {r["text"].strip().lower(): r["id"] for r in evaluate.load_jsonl(test6)}
+    training = {
+        r["text"].strip().lower() for f in DEFAULT_TRAIN_DATA for r in evaluate.load_jsonl(f)
+    }
+    assert sorted(held_out[t] for t in held_out.keys() & training) == []
