@@ -38,6 +38,7 @@ class Purpose(StrEnum):
     retention = "retention period over"
     consent = "recording the resident's consent"
     training = "exporting corrections as classifier training data"
+    review = "reviewing intakes that need a look (front office)"
 
 
 def _hash(entry: AuditEntry) -> str:

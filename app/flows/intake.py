@@ -62,6 +62,8 @@ def record(*, session: Session, principal: Principal, request: IntakeCreate) -> 
         organisation_types=consent_details.organisation_types if consent_details else None,
         wording=consent_details.wording if consent_details else None,
     )
+    if request.domains is not None:
+        intakes.record_choice(session=session, principal=principal, intake=intake)
     created: list[Referral] = []
     names: dict[uuid.UUID, str] = {}
     unrouted: list[str] = []
@@ -94,12 +96,13 @@ def record(*, session: Session, principal: Principal, request: IntakeCreate) -> 
 def view(*, session: Session, intake_id: uuid.UUID, principal: Principal) -> IntakeView:
     """The intake as its recorder or the front office sees it; the read is logged."""
     intake = intakes.get_visible(session, intake_id, principal)
-    found = _view(session, intake)
+    found = view_of(session, intake)
     intakes.log(session, principal, intake, audit.Action.read, audit.Purpose.intake)
     return found
 
 
-def _view(session: Session, intake: Intake) -> IntakeView:
+def view_of(session: Session, intake: Intake) -> IntakeView:
+    """The intake with its referrals and consent steps, for a caller that logged its access."""
     rows = session.exec(
         select(Referral, Organisation.name)
         .join(Organisation, col(Organisation.id) == col(Referral.organisation_id))
@@ -151,7 +154,7 @@ def withdraw_consent(
         )
     session.flush()
     intakes.log(session, principal, intake, audit.Action.update, audit.Purpose.consent)
-    return _view(session, intake)
+    return view_of(session, intake)
 
 
 def correct_domains(
@@ -191,6 +194,6 @@ def correct_domains(
             changes.settle_intake(session, intake)
     facts.record_unreferred(session=session, intake=intake, unrouted=unrouted)
     session.flush()
-    found = _view(session, intake)
+    found = view_of(session, intake)
     intakes.log(session, principal, intake, audit.Action.update, audit.Purpose.correction)
     return found

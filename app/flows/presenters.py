@@ -6,8 +6,9 @@ from app.classification.stored import scores_for
 from app.consent.schemas import ConsentPublic, ConsentStep
 from app.consent.service import in_force
 from app.flows.intake import IntakeView
-from app.flows.schemas import IntakePublic, IntakeReferral
+from app.flows.schemas import IntakePublic, IntakeReferral, UrgentAcknowledgement
 from app.intakes.lifecycle import STATUS_REASONS
+from app.intakes.models import Intake
 from app.intakes.schemas import IntakeStatus, resident_of
 
 
@@ -34,11 +35,14 @@ def intake_public(view: IntakeView) -> IntakePublic:
         resident=resident_of(intake),
         domains=scores_for(intake.classification, intake.domains),
         domains_source=intake.domains_source,
+        domains_confirmed_by=intake.domains_confirmed_by,
+        domains_confirmed_at=intake.domains_confirmed_at,
         classifier_version=intake.classifier_version,
         low_confidence=bool(intake.classification.get("low_confidence")),
         urgent=intake.urgent,
         urgent_reasons=intake.urgent_reasons,
         guidance=guidance_for(intake.urgent_reasons),
+        urgent_acknowledgement=_acknowledgement(intake),
         referrals=[
             IntakeReferral(
                 id=r.id,
@@ -55,4 +59,15 @@ def intake_public(view: IntakeView) -> IntakePublic:
         created_at=intake.created_at,
         updated_at=intake.updated_at,
         closed_at=intake.closed_at,
+        closed_reason=intake.closed_reason,
+    )
+
+
+def _acknowledgement(intake: Intake) -> UrgentAcknowledgement | None:
+    if intake.urgent_acknowledged_at is None:
+        return None
+    return UrgentAcknowledgement(
+        by=intake.urgent_acknowledged_by or "",
+        at=intake.urgent_acknowledged_at,
+        note=intake.urgent_acknowledgement or "",
     )

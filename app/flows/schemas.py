@@ -24,6 +24,12 @@ class IntakeReferral(BaseModel):
     due_at: datetime | None
 
 
+class UrgentAcknowledgement(BaseModel):
+    by: str = Field(description="Who acknowledged the signal at the front office.")
+    at: datetime
+    note: str = Field(description="What was done.")
+
+
 class IntakePublic(BaseModel):
     id: uuid.UUID
     organisation_id: uuid.UUID = Field(description="The organisation that recorded the intake.")
@@ -38,13 +44,28 @@ class IntakePublic(BaseModel):
     consent_details: ConsentPublic
     resident: ResidentContact | None
     domains: list[DomainScore]
-    domains_source: str = Field(description="`classifier` or `staff` (override).")
+    domains_source: str = Field(
+        description="`classifier` (sent as the classifier proposed, unseen) or `staff` (a person "
+        "chose them: see `domains_confirmed_by`)."
+    )
+    domains_confirmed_by: str | None = Field(
+        description="Who chose the domains before anything was sent: the person at the desk, or "
+        "the X-Actor (else the organisation) of the API call that named them."
+    )
+    domains_confirmed_at: datetime | None
     classifier_version: str
     low_confidence: bool
     urgent: bool = Field(description="A safety signal was found: act today.")
     urgent_reasons: list[str] = Field(description="`suicide`, `violence` or `danger`.")
     guidance: list[str] = Field(description="What to do now, in Dutch (113, Veilig Thuis, 112).")
+    urgent_acknowledgement: UrgentAcknowledgement | None = Field(
+        description="The front office saw the signal and said what it did."
+    )
     referrals: list[IntakeReferral]
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    closed_reason: str | None = Field(
+        description="Why the front office closed it by hand; null when it closed because every "
+        "referral was final."
+    )

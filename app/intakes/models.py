@@ -41,10 +41,25 @@ class Intake(SQLModel, table=True):
     classifier_version: str = Field(sa_type=sa.String(32))
     urgent: bool = Field(default=False)
     urgent_reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # Who chose the domains before anything was sent (the person at the desk, or the X-Actor of
+    # an API call that named them), and when; None when the classifier's answer went unseen.
+    domains_confirmed_by: str | None = Field(default=None, sa_type=sa.String(200))
+    domains_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The front office saw the safety signal and did something about it (app/review).
+    urgent_acknowledged_by: str | None = Field(default=None, sa_type=sa.String(200))
+    urgent_acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    urgent_acknowledgement: str | None = Field(default=None, sa_type=sa.Text)
+    # The front office last looked at it in the review queue (app/review), and what it noted.
+    reviewed_by: str | None = Field(default=None, sa_type=sa.String(200))
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    review_note: str | None = Field(default=None, sa_type=sa.Text)
     status: str = Field(sa_type=sa.String(16), index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Why the front office closed it by hand (information given, no answer after calling back);
+    # None when it closed because every referral was final.
+    closed_reason: str | None = Field(default=None, sa_type=sa.Text)
     # Personal data removed (retention period over, or the resident asked): app/retention.
     anonymised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -3,6 +3,7 @@ those who may see it, corrected by staff, and exported as training data. What ha
 it (consent, routing, referrals) is app/flows/intake.py."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -37,10 +38,11 @@ def new_intake(
     result: Classification,
     domains: list[Domain] | None,
 ) -> Intake:
-    """The intake for a question, with the classifier's answer, or staff's `domains` instead
-    of its domains. Added to the session (not flushed: recording the consent does that),
-    still `open`: the flow decides where it goes."""
-    chosen = list(domains) if domains else result.labels()
+    """The intake for a question, with the classifier's answer, and the domains a person chose
+    (`domains`: who and when are recorded) or else the classifier's. Added to the session (not
+    flushed: recording the consent does that), still `open`: the flow decides where it goes."""
+    chosen = list(domains) if domains is not None else result.labels()
+    now = utcnow()
     pc4 = postcode[:4] if postcode else None
     intake = Intake(
         organisation_id=principal.organisation_id,
@@ -56,15 +58,25 @@ def new_intake(
         resident_address=resident.address if resident else None,
         bsn_encrypted=crypto.encrypt_bsn(bsn) if bsn else None,
         domains=[str(d) for d in chosen],
-        domains_source="staff" if domains else "classifier",
+        domains_source="staff" if domains is not None else "classifier",
         classification=result.as_dict(),
         classifier_version=result.version,
         urgent=result.urgent,
         urgent_reasons=list(result.urgent_reasons),
+        domains_confirmed_by=actor_name(principal) if domains is not None else None,
+        domains_confirmed_at=now if domains is not None else None,
         status=IntakeStatus.open,
+        created_at=now,
+        updated_at=now,
     )
     session.add(intake)
     return intake
+
+
+def actor_name(principal: Principal) -> str:
+    """Who did it, as the record says: the person (a login's username, an API call's X-Actor),
+    or else the organisation whose key it was."""
+    return principal.actor or principal.organisation_name
 
 
 def log(
@@ -105,6 +117,25 @@ def get_visible(
     return intake
 
 
+def record_choice(*, session: Session, principal: Principal, intake: Intake) -> None:
+    """A person chose other domains than the classifier proposed, before anything was sent:
+    kept as a correction (training data, and the agreement figures), as a later one is."""
+    proposed = [d["domain"] for d in intake.classification.get("domains", [])]
+    if set(proposed) == set(intake.domains):
+        return
+    session.add(
+        DomainCorrection(
+            intake_id=intake.id,
+            organisation_id=principal.organisation_id,
+            previous_domains=proposed,
+            domains=list(intake.domains),
+            classifier_domains=proposed,
+            classifier_version=intake.classifier_version,
+            note="chosen at the intake, before sending",
+        )
+    )
+
+
 def correct(
     *,
     session: Session,
@@ -127,10 +158,48 @@ def correct(
             note=note,
         )
     )
+    now = utcnow()
     intake.domains = wanted
     intake.domains_source = "staff"
-    intake.updated_at = utcnow()
+    intake.domains_confirmed_by, intake.domains_confirmed_at = actor_name(principal), now
+    intake.updated_at = now
+    if principal.is_frontoffice:  # the desk decided: what waited for it is dealt with
+        _reviewed(intake, principal, note or "domains corrected", now)
     session.add(intake)
+
+
+def acknowledge_urgent(
+    *, session: Session, principal: Principal, intake: Intake, note: str
+) -> None:
+    """The front office saw the safety signal and says what it did (called 113, informed the
+    wijkteam): on record with who and when. Acknowledging again replaces the note."""
+    now = utcnow()
+    intake.urgent_acknowledged_by = actor_name(principal)
+    intake.urgent_acknowledged_at = now
+    intake.urgent_acknowledgement = note
+    _reviewed(intake, principal, note, now)
+    session.add(intake)
+
+
+def mark_reviewed(*, session: Session, principal: Principal, intake: Intake, note: str) -> None:
+    """The front office looked at the intake and dealt with it outside the record (a call,
+    advice at the desk): the review queue stops showing what was there until now."""
+    _reviewed(intake, principal, note, utcnow())
+    session.add(intake)
+
+
+def close_by_hand(*, session: Session, principal: Principal, intake: Intake, reason: str) -> None:
+    """Close an intake that no referral keeps open (information given, no answer after
+    calling back), with the reason. The caller has checked that no referral is open."""
+    now = utcnow()
+    intake.status, intake.closed_at, intake.closed_reason = IntakeStatus.closed, now, reason
+    _reviewed(intake, principal, reason, now)
+    session.add(intake)
+
+
+def _reviewed(intake: Intake, principal: Principal, note: str, now: datetime) -> None:
+    intake.reviewed_by, intake.reviewed_at, intake.review_note = actor_name(principal), now, note
+    intake.updated_at = now
 
 
 def export_corrections(*, session: Session) -> list[dict[str, Any]]:

@@ -50,6 +50,8 @@ def anonymise(*, session: Session, intake: Intake, now: datetime) -> None:
     intake.resident_name = intake.resident_phone = None
     intake.resident_email = intake.resident_address = None
     intake.bsn_encrypted = None
+    # The front office's own notes may name the resident too.
+    intake.urgent_acknowledgement = intake.review_note = intake.closed_reason = None
     intake.classification = _without_quotes(intake.classification)
     intake.anonymised_at = now
     session.add(intake)

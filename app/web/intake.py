@@ -11,6 +11,7 @@ from app.api.deps import SessionDep
 from app.auth.logins import Login, check_csrf
 from app.auth.scopes import Scope
 from app.classification import service as classifier
+from app.classification.domains import Domain
 from app.classification.service import guidance_for
 from app.consent.schemas import PARTNER_TYPES, ConsentMethod
 from app.flows import intake as flow
@@ -27,6 +28,18 @@ CONSENT_WORDING = (
     "kan helpen, zoals de woningcorporatie, de thuiszorg of het sociaal wijkteam? Zij nemen "
     "dan contact met u op. U kunt altijd zeggen dat u dit niet meer wilt."
 )
+
+
+CONFIRM_ERROR = "Kijk de onderwerpen na en vink aan dat het klopt."
+
+
+def _split(value: str) -> list[str]:
+    return sorted(d for d in value.split(",") if d in Domain.__members__)
+
+
+def _proposal(preview: dict[str, Any] | None) -> list[str]:
+    """The domains the classifier proposes, as the form's ticked boxes."""
+    return sorted(d["domain"] for d in preview["domains"]) if preview else []
 
 
 def _preview(text: str) -> dict[str, Any] | None:
@@ -77,12 +90,19 @@ def _intake_page(login: Login, *, form: dict[str, Any], **context: Any) -> HTMLR
         "channel": default_channel,
         "consent_method": "verbaal",
         "consent_types": [str(t) for t in PARTNER_TYPES],
+        "domains": [],
         **form,
     }
+    preview = context.get("preview")
     return render(
         "intake.html",
         login=login,
         form=form,
+        all_domains=[str(d) for d in Domain],
+        domain_text=DOMAIN_TEXT,
+        proposal=",".join(_proposal(preview)),
+        evidence={d["domain"]: d["evidence"] for d in (preview or {}).get("domains", [])},
+        needs_confirm=bool(preview and (preview["urgent"] or preview["low_confidence"])),
         partner_types=[str(t) for t in PARTNER_TYPES],
         channels=list(Channel),
         consent_wording=CONSENT_WORDING,
@@ -113,6 +133,10 @@ def intake_submit(
     address: Annotated[str, Form()] = "",
     consent_types: Annotated[list[str] | None, Form()] = None,
     consent_types_shown: Annotated[str, Form()] = "",
+    domains: Annotated[list[str] | None, Form()] = None,
+    domains_shown: Annotated[str, Form()] = "",
+    proposal: Annotated[str, Form(max_length=100)] = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     if maybe is None:
         # The login ran out while the question was being typed (in a hallway, on a phone):
@@ -136,9 +160,13 @@ def intake_submit(
         "email": email,
         "address": address,
         "consent_types": kinds,
+        "domains": [d for d in (domains or []) if d in Domain.__members__],
+        "confirm": confirm,
     }
     if action == "preview":  # the form without JavaScript: show the preview, store nothing
-        return _intake_page(login, form=form, preview=_preview(question))
+        shown = _preview(question)
+        form["domains"] = _proposal(shown)  # a fresh proposal, ticked
+        return _intake_page(login, form=form, preview=shown)
     contact = {"name": name, "phone": phone, "email": email, "address": address}
     resident = {k: v.strip() for k, v in contact.items() if v.strip()}
     method = consent_method if consent_method in ConsentMethod.__members__ else "verbaal"
@@ -167,6 +195,22 @@ def intake_submit(
         return _intake_page(
             login, form=form, errors=errors, preview=_preview(question), status_code=422
         )
+    if domains_shown:
+        # The person chose the domains: send only when they saw the proposal for this very
+        # text, and confirmed it where the classifier flags danger or is unsure.
+        shown = _preview(question)
+        if _split(proposal) != _proposal(shown):
+            form["domains"] = _proposal(shown)
+            return _intake_page(login, form=form, preview=shown, proposal_changed=True)
+        if shown and (shown["urgent"] or shown["low_confidence"]) and confirm != "ja":
+            return _intake_page(
+                login,
+                form=form,
+                preview=shown,
+                errors={"confirm": CONFIRM_ERROR},
+                status_code=422,
+            )
+        body = body.model_copy(update={"domains": [Domain(d) for d in form["domains"]]})
     view = flow.record(session=session, principal=principal, request=body)
     # Post/redirect/get: reloading the confirmation does not record the question twice.
     return RedirectResponse(f"/intakes/{view.intake.id}", status_code=303)

@@ -111,10 +111,14 @@ def test_from_a_thuiszorg_signal_to_a_completed_referral_and_the_dashboard(
     expect(page.get_by_role("heading", name="Nieuwe vraag of signaal")).to_be_visible()
     page.get_by_label("Wat is de vraag of wat ziet u?").press_sequentially(QUESTION[:60], delay=5)
     page.get_by_label("Wat is de vraag of wat ziet u?").fill(QUESTION)
-    # The preview updates while typing (debounced fetch), without saving anything.
-    expect(page.locator("#preview-body")).to_contain_text("Wonen (het huis)")
-    expect(page.locator("#preview-body")).to_contain_text("door:")
-    expect(page.get_by_role("button", name="Bekijk de indeling")).to_be_hidden()
+    # The proposal updates while typing (debounced fetch), without saving anything: the
+    # proposed domain is ticked, with the words that proposed it.
+    expect(page.get_by_label("Wonen (het huis)")).to_be_checked()
+    expect(page.locator("#evidence-wonen")).to_contain_text("voorgesteld door:")
+    expect(page.get_by_label("Zorg (lichaam en geest)")).not_to_be_checked()
+    expect(page.get_by_role("button", name="Bekijk het voorstel")).to_be_hidden()
+    # The classifier flags this one (a fall risk): a person must say they checked it.
+    page.get_by_label(re.compile("Ik heb de onderwerpen nagekeken")).check()
     page.get_by_label("Postcode van de bewoner").fill("3811ab")
     page.get_by_label("Ja, de bewoner geeft toestemming").check()
     page.locator("summary", has_text="Contactgegevens").click()
@@ -185,6 +189,55 @@ def test_from_a_thuiszorg_signal_to_a_completed_referral_and_the_dashboard(
     # No console errors (a CSP violation would be one); the other partner's 404 is expected.
     for person in (phone, desk, gemeente):
         assert person.errors == [], person.errors
+
+
+def test_a_thuiszorg_worker_changes_the_proposed_domains_before_sending(
+    people: Any, staff: dict[str, Staff], client: Any
+) -> None:
+    """Issue 20: the person, not the classifier, decides where a question goes."""
+    from playwright.sync_api import expect
+
+    phone = people(PHONE)
+    phone.log_in(staff["thuiszorg"])
+    page = phone.page
+    question = page.get_by_label("Wat is de vraag of wat ziet u?")
+    question.fill(
+        "Meneer heeft een huurachterstand van drie maanden en durft de post niet open te doen."
+    )
+    expect(page.get_by_label("Wonen (het huis)")).to_be_checked()
+    # The worker knows better: not the corporatie now, but money help and his mood.
+    page.get_by_label("Wonen (het huis)").uncheck()
+    page.get_by_label("Welzijn (meedoen en steun)").check()
+    page.get_by_label("Zorg (lichaam en geest)").check()
+    # Typing on does not undo the person's choice.
+    question.press_sequentially(" Hij slaapt slecht.", delay=5)
+    page.wait_for_timeout(700)
+    expect(page.get_by_label("Wonen (het huis)")).not_to_be_checked()
+    expect(page.get_by_label("Zorg (lichaam en geest)")).to_be_checked()
+    page.get_by_label("Ja, de bewoner geeft toestemming").check()
+    confirm = page.get_by_label(re.compile("Ik heb de onderwerpen nagekeken"))
+    if confirm.is_visible():
+        confirm.check()
+    assert phone.fits_the_screen()
+    phone.shot("intake-choice-phone")
+    page.get_by_role("button", name="Vraag opslaan en doorsturen").click()
+    expect(page.get_by_role("heading", name="De vraag is opgeslagen")).to_be_visible()
+    outcome = page.locator("#uitkomst")
+    expect(outcome).to_contain_text("Welzijn Voorbeeld kreeg een verwijzing over welzijn")
+    expect(outcome).to_contain_text("Thuiszorg Zuidwest kreeg een verwijzing over zorg")
+    expect(outcome).not_to_contain_text("Woonstichting De Linie")
+    assert phone.errors == [], phone.errors
+
+    # On record: who chose, and the correction of the classifier's proposal, counted.
+    intake_id = page.url.rstrip("/").split("/")[-1]
+    desk = staff["frontoffice"]
+    body = client.get(f"/api/v1/intakes/{intake_id}", headers=desk.headers).json()
+    assert body["domains_confirmed_by"] == staff["thuiszorg"].username
+    assert sorted(d["domain"] for d in body["domains"]) == ["welzijn", "zorg"]
+    agreement = client.get("/api/v1/classification/agreement", headers=desk.headers).json()
+    cells = {c["domain"]: c for c in agreement["data"]}
+    assert cells["wonen"]["removed"] == 1
+    assert cells["zorg"]["added"] == 1
 
 
 def test_a_wrong_password_shows_an_error_and_the_form_works_by_keyboard(

@@ -621,3 +621,52 @@ def test_a_question_typed_while_the_login_ran_out_is_given_back_not_lost(client,
     assert "nog niet opgeslagen" in text
     assert QUESTION in r.text  # to copy, log in again and paste
     assert session.exec(select(Intake)).all() == []  # nothing was stored
+
+
+def _choose(client, **fields):  # type: ignore[no-untyped-def]
+    """The intake form as the page sends it now: the proposal it showed, the boxes ticked."""
+    return _record_intake(client, domains_shown="1", **fields)
+
+
+def test_the_form_sends_only_a_proposal_the_person_saw_for_this_text(client, staff, session):
+    from app.intakes.models import Intake
+
+    user = staff["thuiszorg"]
+    log_in(client, user.username, user.password)
+    # The page showed no proposal yet (no JavaScript, no preview): nothing is stored, the
+    # proposal for this text is shown ticked, to check and send again.
+    r = _choose(client, proposal="")
+    assert r.status_code == 200
+    assert "Het voorstel hieronder hoort bij de vraag zoals die nu is" in main_text(r.text)
+    assert 'value="wonen" checked' in r.text
+    assert session.exec(select(Intake)).all() == []
+    r = _choose(client, proposal="wonen", domains=["zorg"], confirm="ja")
+    assert "De vraag is opgeslagen" in main_text(r.text)
+    intake = session.exec(select(Intake)).one()
+    assert intake.domains == ["zorg"]
+    assert intake.domains_confirmed_by == user.username
+
+
+def test_an_urgent_proposal_needs_an_explicit_check(client, staff, session):
+    from app.intakes.models import Intake
+
+    user = staff["thuiszorg"]
+    log_in(client, user.username, user.password)
+    question = "Meneer zegt dat hij niet meer wil leven en zit alleen thuis."
+    r = _choose(client, question=question, proposal="zorg", domains=["zorg"])
+    assert r.status_code == 422
+    assert "vink aan dat het klopt" in main_text(r.text)
+    assert session.exec(select(Intake)).all() == []
+    r = _choose(client, question=question, proposal="zorg", domains=["zorg"], confirm="ja")
+    assert "De vraag is opgeslagen" in main_text(r.text)
+
+
+def test_with_no_domain_ticked_the_desk_decides(client, staff, session):
+    from app.intakes.models import Intake
+
+    user = staff["thuiszorg"]
+    log_in(client, user.username, user.password)
+    r = _choose(client, proposal="wonen", confirm="ja")
+    assert "De wijkwinkel kijkt ernaar" in main_text(r.text)
+    intake = session.exec(select(Intake)).one()
+    assert (intake.domains, intake.status) == ([], "needs_review")

@@ -18,6 +18,16 @@
     return node;
   }
 
+  var proposal = document.getElementById("proposal");
+  var confirmBox = document.getElementById("confirm-box");
+  var boxes = Array.prototype.slice.call(form.querySelectorAll("input[name=domains]"));
+  // Once the person ticks or unticks a domain, the choice is theirs: a new proposal no longer
+  // changes the ticks (it still updates the evidence shown, and what counts as seen).
+  var touched = false;
+  boxes.forEach(function (box) {
+    box.addEventListener("change", function () { touched = true; });
+  });
+
   function show(data) {
     body.replaceChildren();
     if (data.urgent) {
@@ -31,18 +41,22 @@
       alert.appendChild(list);
       body.appendChild(alert);
     }
-    if (data.domains.length) {
-      var ul = el("ul", "domains");
-      data.domains.forEach(function (d) {
-        var li = el("li");
-        li.appendChild(el("span", "tag tag-" + d.domain, d.label));
-        if (d.evidence.length) li.appendChild(el("span", "evidence", " door: " + d.evidence.join(", ")));
-        ul.appendChild(li);
-      });
-      body.appendChild(ul);
-    } else {
-      body.appendChild(el("p", "", "Nog niets herkend. Schrijf iets meer op, of sla de vraag op: de wijkwinkel kijkt er dan naar."));
+    if (data.low_confidence) {
+      body.appendChild(el("p", "hint", "Het voorstel is onzeker: kijk extra goed of het klopt."));
     }
+    if (!data.domains.length) {
+      body.appendChild(el("p", "", "Nog niets herkend. Schrijf iets meer op, of kies hieronder zelf."));
+    }
+    var proposed = {};
+    data.domains.forEach(function (d) { proposed[d.domain] = d.evidence; });
+    boxes.forEach(function (box) {
+      var evidence = document.getElementById("evidence-" + box.value);
+      var words = proposed[box.value];
+      evidence.textContent = words && words.length ? "voorgesteld door: " + words.join(", ") : "";
+      if (!touched) box.checked = Object.prototype.hasOwnProperty.call(proposed, box.value);
+    });
+    if (proposal) proposal.value = Object.keys(proposed).sort().join(",");
+    if (confirmBox) confirmBox.hidden = !(data.urgent || data.low_confidence);
   }
 
   function update() {
@@ -50,7 +64,7 @@
     if (text === last) return;
     last = text;
     if (!text) {
-      body.replaceChildren(el("p", "hint", "Dit verschijnt terwijl u typt."));
+      body.replaceChildren(el("p", "hint", "Het voorstel verschijnt terwijl u typt."));
       return;
     }
     fetch("/intake/preview", {
