@@ -37,6 +37,7 @@ from app.health.router import router as health_router
 from app.organisations.router import router as organisations_router
 from app.referrals.router import router as referrals_router
 from app.retention.router import router as retention_router
+from app.review.router import router as review_router
 from app.routing.router import router as routing_router
 from app.sla.router import router as sla_router
 from app.stats.router import router as stats_router
@@ -67,6 +68,11 @@ TAGS = [
     {"name": "stats", "description": "Outcomes for the gemeente: aggregates, never a resident."},
     {"name": "audit", "description": "Who read or changed personal data, when and why."},
     {"name": "webhooks", "description": "Pushing your events to your systems, signed."},
+    {
+        "name": "review",
+        "description": "The front office's review queue, and how often people agree with the "
+        "classifier.",
+    },
 ]
 
 
@@ -141,6 +147,7 @@ def create_app() -> FastAPI:
     api.include_router(stats_router)
     api.include_router(audit_router)
     api.include_router(webhooks_router)
+    api.include_router(review_router)
     app.include_router(api)
     # The staff pages: same app, outside /api/v1 and outside the OpenAPI document.
     app.include_router(web_router)

@@ -28,7 +28,7 @@ PUBLIC = "public"
 @dataclass(frozen=True)
 class Rule:
     scope: Scope | str  # a scope, ANY or PUBLIC
-    deployment_admin: bool = False  # only the front office's admin
+    deployment_admin: bool = False  # only the front office (its admin, or with the scope)
     owned: str | None = None  # the path parameter naming another organisation's object
     foreign: int = 404  # what another organisation gets for that object
     frontoffice_sees_all: bool = False  # the desk may open any intake or referral by design
@@ -130,6 +130,14 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/webhook-subscriptions/{subscription_id}/deliveries/{delivery_id}/replay"): Rule(
         Scope.admin, owned="subscription_id"
     ),
+    # The front office's review (any front-office key with the scope; partners 403).
+    ("GET", "/review-queue"): Rule(Scope.intakes_write, deployment_admin=True),
+    ("POST", "/intakes/{intake_id}/urgent-acknowledgement"): Rule(
+        Scope.intakes_write, deployment_admin=True
+    ),
+    ("POST", "/intakes/{intake_id}/review"): Rule(Scope.intakes_write, deployment_admin=True),
+    ("POST", "/intakes/{intake_id}/closure"): Rule(Scope.intakes_write, deployment_admin=True),
+    ("GET", "/classification/agreement"): Rule(Scope.admin, deployment_admin=True),
 }
 
 

@@ -113,6 +113,8 @@ def render(
         scopes = login.principal.scopes
         if "intakes:write" in scopes:
             nav.append(("/intake", "Nieuwe vraag"))
+        if "intakes:write" in scopes and login.principal.is_frontoffice:
+            nav.append(("/beoordelen", "Nakijken"))
         if "referrals:read" in scopes:
             nav.append(("/inbox", "Verwijzingen"))
         if "stats:read" in scopes:
