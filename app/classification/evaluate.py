@@ -36,12 +36,20 @@ class Report:
     domains: dict[str, Counts] = field(default_factory=lambda: {str(d): Counts() for d in Domain})
     urgent: Counts = field(default_factory=Counts)
     urgent_labelled: int = 0
+    not_urgent_labelled: int = 0
+    no_domain: int = 0  # questions the classifier gave no domain at all
     exact_match: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def macro_f1(self) -> float:
         return sum(c.f1 for c in self.domains.values()) / len(self.domains)
+
+    @property
+    def false_urgent_rate(self) -> float:
+        """The share of questions labelled not urgent that were flagged urgent: a flag that
+        fires too often teaches the desk to ignore it."""
+        return self.urgent.fp / self.not_urgent_labelled if self.not_urgent_labelled else 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,7 +71,12 @@ class Report:
                 "found": self.urgent.tp,
                 "precision": round(self.urgent.precision, 4),
                 "support": self.urgent_labelled,
+                "false_alarm_rate": round(self.false_urgent_rate, 4),
+                "false_alarms": self.urgent.fp,
+                "not_urgent": self.not_urgent_labelled,
             },
+            "no_domain": self.no_domain,
+            "no_domain_rate": round(self.no_domain / self.examples, 4) if self.examples else 0.0,
         }
 
 
@@ -110,9 +123,11 @@ def evaluate(rows: Iterable[dict[str, Any]], predict: Predict) -> Report:
             counts.fp += domain not in gold and domain in got
             counts.fn += domain in gold and domain not in got
         report.exact_match += gold == got
+        report.no_domain += not got
         if "urgent" in row:
             labelled = bool(row["urgent"])
             report.urgent_labelled += labelled
+            report.not_urgent_labelled += not labelled
             report.urgent.tp += labelled and urgent
             report.urgent.fp += (not labelled) and urgent
             report.urgent.fn += labelled and not urgent
@@ -143,5 +158,8 @@ def format_report(report: Report, title: str) -> str:
         f"exact match     {d['exact_match']:.3f}",
         f"urgent recall   {u['recall']:.3f}  ({u['found']} of {u['support']}, 95% interval"
         f" {u['recall_95'][0]:.3f}-{u['recall_95'][1]:.3f}; precision {u['precision']:.3f})",
+        f"false urgent    {u['false_alarm_rate']:.3f}  ({u['false_alarms']} of {u['not_urgent']}"
+        " questions labelled not urgent)",
+        f"no domain       {d['no_domain_rate']:.3f}  ({d['no_domain']} of {d['examples']})",
     ]
     return "\n".join(lines)

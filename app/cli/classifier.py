@@ -129,7 +129,8 @@ def classifier_train(
     ] = None,
 ) -> None:
     """Train the learned layer and choose thresholds by cross-validation. Never on the test
-    split: that one is for `classifier eval` only."""
+    split: that one is for `classifier eval` only. The shipped model is only replaced by one
+    that does no worse on the held-out set (write elsewhere with --output to compare)."""
     from app.classification import learned, model, service
 
     files = data or DEFAULT_TRAIN_DATA
@@ -143,8 +144,48 @@ def classifier_train(
         min_recall=model.MIN_RECALL if min_recall is None else min_recall,
     )
     target = output or learned.MODEL_FILE
+    if target.resolve() == learned.MODEL_FILE.resolve() and target.exists():
+        worse = _worse_on_held_out(service.model(), trained)
+        if worse:
+            fail(
+                "the new model does worse on the held-out set than the shipped one ("
+                + "; ".join(worse)
+                + "): the shipped model stays. Write the new one elsewhere with --output."
+            )
     model.save(trained, target)
     typer.echo(json.dumps({"model": str(target), "examples": len(rows), **report}, indent=2))
+
+
+# How much worse counts as worse: below this a change is one question on the held-out set.
+_TOLERANCE = 0.005
+
+
+def _worse_on_held_out(shipped: Any, trained: Any) -> list[str]:
+    """Where `trained` does worse than `shipped` on the held-out set: macro-F1, urgent recall,
+    and the share of ordinary questions flagged urgent."""
+    from app.classification import evaluate, service
+
+    rows = [row for f in DEFAULT_EVAL_DATA for row in evaluate.load_jsonl(f)]
+
+    def report(using: Any) -> dict[str, Any]:
+        def predict(text: str) -> tuple[set[str], bool]:
+            result = service.classify(text, using=using)
+            return {str(d) for d in result.labels()}, result.urgent
+
+        return evaluate.evaluate(rows, predict).as_dict()
+
+    before, after = report(shipped), report(trained)
+    worse = []
+    if after["macro_f1"] < before["macro_f1"] - _TOLERANCE:
+        worse.append(f"macro-F1 {before['macro_f1']:.3f} -> {after['macro_f1']:.3f}")
+    if after["urgent"]["recall"] < before["urgent"]["recall"] - _TOLERANCE:
+        worse.append(
+            f"urgent recall {before['urgent']['recall']:.3f} -> {after['urgent']['recall']:.3f}"
+        )
+    b, a = before["urgent"]["false_alarm_rate"], after["urgent"]["false_alarm_rate"]
+    if a > b + _TOLERANCE:
+        worse.append(f"ordinary questions flagged urgent {b:.3f} -> {a:.3f}")
+    return worse
 
 
 def _writer(row: dict[str, Any], file: Path) -> str:
