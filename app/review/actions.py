@@ -56,11 +56,9 @@ def mark_reviewed(
     return _done(session, principal, intake)
 
 
-def close(
-    *, session: Session, principal: Principal, intake_id: uuid.UUID, reason: str
-) -> IntakeView:
-    """Close an intake with a reason; one a partner still works on is closed by its referrals
-    (finish or cancel them first)."""
+def close(*, session: Session, principal: Principal, intake_id: uuid.UUID, note: str) -> IntakeView:
+    """Close an intake with a reason (`note`); one a partner still works on is closed by its
+    referrals (finish or cancel them first)."""
     intake = _locked(session, principal, intake_id)
     if intake.status == IntakeStatus.closed:
         raise Conflict("This intake is closed already.")
@@ -71,5 +69,5 @@ def close(
             f"{len(still_open)} referral(s) of this intake are still open: cancel them, or let "
             "the partner finish; the intake then closes by itself."
         )
-    intakes.close_by_hand(session=session, principal=principal, intake=intake, reason=reason)
+    intakes.close_by_hand(session=session, principal=principal, intake=intake, reason=note)
     return _done(session, principal, intake)

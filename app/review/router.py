@@ -100,7 +100,7 @@ def close_intake(
     calling back. 409 while a referral is still open (it closes by itself when they are all
     final). Front office only."""
     view = actions.close(
-        session=session, principal=principal, intake_id=intake_id, reason=body.reason
+        session=session, principal=principal, intake_id=intake_id, note=body.reason
     )
     return intake_public(view)
 

@@ -2,10 +2,11 @@
 with how often people agree with the classifier's proposals."""
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.api.deps import SessionDep
@@ -60,60 +61,6 @@ def _back(done: str) -> RedirectResponse:
     return RedirectResponse(f"/beoordelen?gedaan={done}", status_code=303)
 
 
-@router.post("/beoordelen/{intake_id}/signaal")
-def acknowledge(
-    intake_id: uuid.UUID,
-    session: SessionDep,
-    login: LoginDep,
-    note: NOTE = "",
-    csrf_token: Csrf = "",
-) -> Response:
-    _front_office(login, csrf_token)
-    actions.acknowledge_urgent(
-        session=session,
-        principal=login.principal,
-        intake_id=intake_id,
-        note=_text(note, "wat er is gedaan met het noodsignaal"),
-    )
-    return _back("signaal")
-
-
-@router.post("/beoordelen/{intake_id}/gezien")
-def reviewed(
-    intake_id: uuid.UUID,
-    session: SessionDep,
-    login: LoginDep,
-    note: NOTE = "",
-    csrf_token: Csrf = "",
-) -> Response:
-    _front_office(login, csrf_token)
-    actions.mark_reviewed(
-        session=session,
-        principal=login.principal,
-        intake_id=intake_id,
-        note=_text(note, "wat er is gedaan"),
-    )
-    return _back("gezien")
-
-
-@router.post("/beoordelen/{intake_id}/sluiten")
-def close(
-    intake_id: uuid.UUID,
-    session: SessionDep,
-    login: LoginDep,
-    reason: NOTE = "",
-    csrf_token: Csrf = "",
-) -> Response:
-    _front_office(login, csrf_token)
-    actions.close(
-        session=session,
-        principal=login.principal,
-        intake_id=intake_id,
-        reason=_text(reason, "waarom de vraag klaar is"),
-    )
-    return _back("gesloten")
-
-
 @router.post("/beoordelen/{intake_id}/onderwerpen")
 def correct(
     intake_id: uuid.UUID,
@@ -135,3 +82,30 @@ def correct(
         note=note.strip() or None,
     )
     return _back("onderwerpen")
+
+
+# The actions that take a note: the service that does it, what the note must say (for the
+# error), and what the page confirms afterwards. After the route above: "onderwerpen" is its own.
+_NOTED: dict[str, tuple[Callable[..., object], str, str]] = {
+    "signaal": (actions.acknowledge_urgent, "wat er is gedaan met het noodsignaal", "signaal"),
+    "gezien": (actions.mark_reviewed, "wat er is gedaan", "gezien"),
+    "sluiten": (actions.close, "waarom de vraag klaar is", "gesloten"),
+}
+
+
+@router.post("/beoordelen/{intake_id}/{action}")
+def noted(
+    intake_id: uuid.UUID,
+    action: str,
+    session: SessionDep,
+    login: LoginDep,
+    note: NOTE = "",
+    csrf_token: Csrf = "",
+) -> Response:
+    """Acknowledge an urgent signal, note a review, or close the intake: each with its words."""
+    if action not in _NOTED:
+        raise HTTPException(status_code=404)
+    _front_office(login, csrf_token)
+    do, what, done = _NOTED[action]
+    do(session=session, principal=login.principal, intake_id=intake_id, note=_text(note, what))
+    return _back(done)

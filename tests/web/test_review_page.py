@@ -32,7 +32,7 @@ def test_the_desk_sees_why_each_question_needs_a_look_and_deals_with_it(client, 
     assert "Opgeslagen wat er met het noodsignaal is gedaan" in main_text(r.text)
     r = client.post(
         f"/beoordelen/{waiting['id']}/sluiten",
-        data={"csrf_token": token, "reason": "Bewoner teruggebeld, wil geen hulp."},
+        data={"csrf_token": token, "note": "Bewoner teruggebeld, wil geen hulp."},
     )
     assert "De vraag is afgesloten" in main_text(r.text)
     assert f"vraag-{urgent['id']}" not in r.text
