@@ -1,4 +1,5 @@
-"""P4: classifier throughput on one core and time until the model is ready.
+"""P4: classifier latency per question (p50, p99) and throughput on one core, and time until
+the model is ready.
 
 Run: .venv/bin/python -m bench.classifier [--seconds 5] [--json]
 
@@ -45,6 +46,23 @@ def rate(fn, items: list[str], seconds: float) -> float:
     return done / (time.perf_counter() - start)
 
 
+def latencies_ms(fn, items: list[str], rounds: int) -> dict[str, float]:
+    """Each question timed on its own, `rounds` times over: what one request waits for."""
+    samples = []
+    clock = time.perf_counter_ns
+    for _ in range(rounds):
+        for t in items:
+            start = clock()
+            fn(t)
+            samples.append(clock() - start)
+    samples.sort()
+
+    def at(q: float) -> float:
+        return round(samples[min(len(samples) - 1, int(q * len(samples)))] / 1e6, 3)
+
+    return {"p50": at(0.50), "p99": at(0.99), "max": round(samples[-1] / 1e6, 3)}
+
+
 def ready_seconds() -> float:
     code = (
         "import time; t=time.perf_counter();"
@@ -85,11 +103,13 @@ def main() -> None:
         cls = rate(service.classify, items, args.seconds / 3)
         base = rate(fold_tokenise, items, args.seconds / 6)
         runs.append((cls, base))
+    latency = latencies_ms(service.classify, items, rounds=3)
     classifications = statistics.median(r[0] for r in runs)
     baseline = statistics.median(r[1] for r in runs)
     result = {
         "texts": len(items),
         "mean_chars": round(statistics.mean(len(t) for t in items)),
+        "latency_ms": latency,
         "classifications_per_s": round(classifications),
         "baseline_fold_tokenise_per_s": round(baseline),
         "ratio_to_baseline": round(classifications / baseline, 3),

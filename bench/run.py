@@ -276,9 +276,14 @@ def render(results: dict[str, Any], info: dict[str, str], quick: bool, runs: int
             "",
             "| figure | median | per run | target |",
             "|---|---|---|---|",
+            f"| latency per question, p99 | {p4['p99_ms']:.2f} ms |"
+            f" {', '.join(format(r['latency_ms']['p99'], '.2f') for r in p4['runs'])} | ≤ 2 ms:"
+            f" {ok(p4['p99_ms'], 2.0, below=True)} |",
+            f"| latency per question, p50 | {p4['p50_ms']:.2f} ms | | — |",
+            # Retired as a target (issue 20): people and routing, not the classifier, set the
+            # pace; shown for comparison with earlier runs.
             f"| classifications/s, one core | {fmt(p4['per_second'])} |"
-            f" {', '.join(fmt(r['classifications_per_s']) for r in p4['runs'])} | ≥ 5,000:"
-            f" {ok(p4['per_second'], 5000, below=False)} |",
+            f" {', '.join(fmt(r['classifications_per_s']) for r in p4['runs'])} | — |",
             f"| ratio to the baseline | {p4['ratio']:.3f} | | — |",
             f"| model ready after start | {p4['ready_seconds']:.2f} s | | < 1 s:"
             f" {ok(p4['ready_seconds'], 1.0, below=True)} |",
@@ -407,6 +412,8 @@ def main() -> None:
                 None,
                 lambda runs: {
                     "seconds_each": seconds,
+                    "p99_ms": statistics.median(r["latency_ms"]["p99"] for r in runs),
+                    "p50_ms": statistics.median(r["latency_ms"]["p50"] for r in runs),
                     "per_second": median_of(runs, "classifications_per_s"),
                     "ratio": median_of(runs, "ratio_to_baseline"),
                     "ready_seconds": median_of(runs, "ready_seconds"),
