@@ -100,6 +100,27 @@ def record(
     database.pending(session, _QUEUE).append(entry)
 
 
+def record_intakes(
+    *,
+    session: Session,
+    principal: Principal | None,
+    action: Action,
+    purpose: Purpose,
+    intake_ids: Iterable[uuid.UUID],
+) -> None:
+    """Log a read or change of intakes themselves (the objects are the intakes)."""
+    ids = list(intake_ids)
+    record(
+        session=session,
+        principal=principal,
+        action=action,
+        purpose=purpose,
+        object_type="intake",
+        object_ids=ids,
+        intake_ids=ids,
+    )
+
+
 _QUEUE = "access-log"
 
 

@@ -11,6 +11,7 @@ from app.audit import service as audit
 from app.auth.principal import Principal
 from app.classification import service as classifier
 from app.classification.schemas import Domain
+from app.classification.service import Classification
 from app.consent import service as consents
 from app.consent.models import ConsentRecord
 from app.consent.schemas import ConsentMethod
@@ -36,22 +37,20 @@ class IntakeView:
     consent: list[ConsentRecord]
 
 
-def record(*, session: Session, principal: Principal, request: IntakeCreate) -> IntakeView:
-    """Record a question: classify it, record the consent asked, and with consent refer each
-    domain to the organisation the routing rules name. Without consent, or without a domain or
-    an organisation for it, the intake waits (for nothing, or for the desk)."""
-    result = classifier.classify(request.question)
+def record(
+    *,
+    session: Session,
+    principal: Principal,
+    request: IntakeCreate,
+    result: Classification | None = None,
+) -> IntakeView:
+    """Record a question: classify it (unless the caller did: `result`, of request.question),
+    record the consent asked, and with consent refer each domain to the organisation the
+    routing rules name. Without consent, or without a domain or an organisation for it, the
+    intake waits (for nothing, or for the desk)."""
+    result = result or classifier.classify(request.question)
     intake = intakes.new_intake(
-        session=session,
-        principal=principal,
-        question=request.question,
-        channel=request.channel,
-        postcode=request.postcode,
-        consent=request.consent,
-        resident=request.resident,
-        bsn=request.bsn,
-        result=result,
-        domains=request.domains,
+        session=session, principal=principal, request=request, result=result
     )
     consent_details = request.consent_details
     first_step = consents.record_initial(

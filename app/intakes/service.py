@@ -17,7 +17,7 @@ from app.core import crypto
 from app.core.errors import NotFound
 from app.core.types import utcnow
 from app.intakes.models import DomainCorrection, Intake
-from app.intakes.schemas import Channel, IntakeStatus, ResidentContact
+from app.intakes.schemas import IntakeCreate, IntakeStatus
 
 
 class IntakeNotFound(NotFound):
@@ -29,34 +29,30 @@ def new_intake(
     *,
     session: Session,
     principal: Principal,
-    question: str,
-    channel: Channel,
-    postcode: str | None,
-    consent: bool,
-    resident: ResidentContact | None,
-    bsn: str | None,
+    request: IntakeCreate,
     result: Classification,
-    domains: list[Domain] | None,
 ) -> Intake:
     """The intake for a question, with the classifier's answer, and the domains a person chose
-    (`domains`: who and when are recorded) or else the classifier's. Added to the session (not
-    flushed: recording the consent does that), still `open`: the flow decides where it goes."""
+    (`request.domains`: who and when are recorded) or else the classifier's. Added to the
+    session (not flushed: recording the consent does that), still `open`: the flow decides
+    where it goes."""
+    domains, postcode, resident = request.domains, request.postcode, request.resident
     chosen = list(domains) if domains is not None else result.labels()
     now = utcnow()
     pc4 = postcode[:4] if postcode else None
     intake = Intake(
         organisation_id=principal.organisation_id,
-        question=question,
-        channel=channel,
+        question=request.question,
+        channel=request.channel,
         postcode=postcode,
         pc4=pc4,
         area_id=areas.area_for(session=session, pc4=pc4),
-        consent=consent,
+        consent=request.consent,
         resident_name=resident.name if resident else None,
         resident_phone=resident.phone if resident else None,
         resident_email=resident.email if resident else None,
         resident_address=resident.address if resident else None,
-        bsn_encrypted=crypto.encrypt_bsn(bsn) if bsn else None,
+        bsn_encrypted=crypto.encrypt_bsn(request.bsn) if request.bsn else None,
         domains=[str(d) for d in chosen],
         domains_source="staff" if domains is not None else "classifier",
         classification=result.as_dict(),
@@ -88,28 +84,29 @@ def log(
 ) -> None:
     """The question and contact details are personal data: every touch goes in the access
     log. The entry joins the log at commit."""
-    audit.record(
-        session=session,
-        principal=principal,
-        action=action,
-        purpose=purpose,
-        object_type="intake",
-        object_ids=[intake.id],
-        intake_ids=[intake.id],
+    audit.record_intakes(
+        session=session, principal=principal, action=action, purpose=purpose, intake_ids=[intake.id]
     )
+
+
+def locked(session: Session, intake_id: uuid.UUID) -> Intake | None:
+    """The intake, locked for an update that leaves its key alone (FOR NO KEY UPDATE: rows
+    being inserted that point at it, which take a key-share lock, neither block it nor are
+    blocked), with its current values rather than what this session saw before."""
+    return session.exec(
+        select(Intake)
+        .where(Intake.id == intake_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def get_visible(
     session: Session, intake_id: uuid.UUID, principal: Principal, *, lock: bool = False
 ) -> Intake:
     """The intake, for the organisation that recorded it and the front office; for anyone
-    else it does not exist (404). With `lock`, locked for an update that leaves its key alone
-    (FOR NO KEY UPDATE: rows being inserted that point at the intake do not block it)."""
-    stmt = select(Intake).where(Intake.id == intake_id)
-    if lock:
-        # populate_existing: the locked row's current values, not what this session saw before.
-        stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
-    intake = session.exec(stmt).first()
+    else it does not exist (404). With `lock`, locked as `locked` does."""
+    intake = locked(session, intake_id) if lock else session.get(Intake, intake_id)
     if intake is None or not (
         principal.is_frontoffice or intake.organisation_id == principal.organisation_id
     ):
@@ -211,13 +208,11 @@ def export_corrections(*, session: Session) -> list[dict[str, Any]]:
         .where(col(Intake.anonymised_at).is_(None))
         .order_by(col(DomainCorrection.created_at))
     ).all()
-    audit.record(
+    audit.record_intakes(
         session=session,
         principal=None,
         action=audit.Action.read,
         purpose=audit.Purpose.training,
-        object_type="intake",
-        object_ids=[c.intake_id for c, _ in rows],
         intake_ids=[c.intake_id for c, _ in rows],
     )
     return [

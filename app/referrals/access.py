@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from app.auth.principal import Principal
 from app.consent.service import in_force
 from app.core.errors import Conflict, NotFound, PreconditionFailed
+from app.intakes import service as intakes
 from app.intakes.models import Intake
 from app.referrals.models import Referral
 from app.referrals.states import FINAL, ReferralStatus, next_statuses
@@ -72,17 +73,6 @@ def check_if_match(referral: Referral, if_match: str | None) -> None:
         )
 
 
-def lock_intake(session: Session, intake_id: uuid.UUID) -> Intake:
-    """The intake row, locked for an update that leaves its key alone (see `lock`)."""
-    intake = session.exec(
-        select(Intake)
-        .where(Intake.id == intake_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    ).one()
-    return intake
-
-
 def lock(session: Session, referral_id: uuid.UUID, principal: Principal) -> tuple[Referral, Intake]:
     """Lock a referral and then its intake, before anything is written.
 
@@ -101,4 +91,6 @@ def lock(session: Session, referral_id: uuid.UUID, principal: Principal) -> tupl
     ).first()
     if referral is None or not visible_to(referral, principal):
         raise not_found(referral_id)
-    return referral, lock_intake(session, referral.intake_id)
+    intake = intakes.locked(session, referral.intake_id)
+    assert intake is not None  # foreign key
+    return referral, intake

@@ -105,13 +105,11 @@ def purge(
     for intake in due:
         anonymise(session=session, intake=intake, now=now)
     if due:
-        audit.record(
+        audit.record_intakes(
             session=session,
             principal=None,
             action=audit.Action.erase,
             purpose=audit.Purpose.retention,
-            object_type="intake",
-            object_ids=[i.id for i in due],
             intake_ids=[i.id for i in due],
         )
     return PurgeResult(anonymised=len(due), cutoff=cutoff)
@@ -127,13 +125,11 @@ def erase(*, session: Session, principal: Principal, intake_id: uuid.UUID) -> In
         raise IntakeNotFound(f"No intake with id {intake_id}.")
     if intake.anonymised_at is None:
         anonymise(session=session, intake=intake, now=utcnow())
-    audit.record(
+    audit.record_intakes(
         session=session,
         principal=principal,
         action=audit.Action.erase,
         purpose=audit.Purpose.erasure,
-        object_type="intake",
-        object_ids=[intake.id],
         intake_ids=[intake.id],
     )
     return intake

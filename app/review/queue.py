@@ -6,9 +6,7 @@ classifier was unsure and nobody chose the domains; an urgent signal nobody ackn
 referral was rejected; a referral was forwarded a second time; no consent, so a call back waits.
 """
 
-import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -115,28 +113,11 @@ def items(*, session: Session, principal: Principal, limit: int = MAX_ITEMS) -> 
         intake, name, flags = row[0], row[1], list(row[2:])
         reasons = [reason for reason, flag in zip(conditions, flags, strict=True) if flag]
         found.append(QueueItem(intake=intake, organisation_name=name, reasons=reasons))
-    audit.record(
+    audit.record_intakes(
         session=session,
         principal=principal,
         action=audit.Action.read,
         purpose=audit.Purpose.review,
-        object_type="intake",
-        object_ids=[i.intake.id for i in found],
         intake_ids=[i.intake.id for i in found],
     )
     return found
-
-
-def reasons_for(*, session: Session, intake_id: uuid.UUID) -> list[Reason]:
-    """Why this one intake is in the queue now (empty: it is not)."""
-    conditions = _conditions()
-    row: Any = session.execute(
-        select(*(c.label(str(r)) for r, c in conditions.items())).where(col(Intake.id) == intake_id)
-    ).first()
-    flags: list[Any] = list(row) if row is not None else []
-    return [reason for reason, flag in zip(conditions, flags, strict=False) if flag]
-
-
-def since(item: QueueItem) -> datetime:
-    """How long it has waited: since the intake was recorded."""
-    return item.intake.created_at

@@ -12,7 +12,7 @@ from app.auth.logins import Login, check_csrf
 from app.auth.scopes import Scope
 from app.classification import service as classifier
 from app.classification.domains import Domain
-from app.classification.service import guidance_for
+from app.classification.service import Classification, guidance_for
 from app.consent.schemas import PARTNER_TYPES, ConsentMethod
 from app.flows import intake as flow
 from app.intakes.schemas import Channel, IntakeCreate
@@ -43,9 +43,11 @@ def _proposal(preview: dict[str, Any] | None) -> list[str]:
 
 
 def _preview(text: str) -> dict[str, Any] | None:
-    if not text.strip():
-        return None
-    result = classifier.classify(text[:5000])
+    return _preview_of(classifier.classify(text[:5000])) if text.strip() else None
+
+
+def _preview_of(result: Classification) -> dict[str, Any]:
+    """What the form shows of a classification: the proposal, its words, the guidance."""
     return {
         "domains": [
             {
@@ -195,14 +197,17 @@ def intake_submit(
         return _intake_page(
             login, form=form, errors=errors, preview=_preview(question), status_code=422
         )
+    result = None
     if domains_shown:
         # The person chose the domains: send only when they saw the proposal for this very
-        # text, and confirmed it where the classifier flags danger or is unsure.
-        shown = _preview(question)
+        # text, and confirmed it where the classifier flags danger or is unsure. The one
+        # classification is the one the intake keeps.
+        result = classifier.classify(body.question)
+        shown = _preview_of(result)
         if _split(proposal) != _proposal(shown):
             form["domains"] = _proposal(shown)
             return _intake_page(login, form=form, preview=shown, proposal_changed=True)
-        if shown and (shown["urgent"] or shown["low_confidence"]) and confirm != "ja":
+        if (result.urgent or result.low_confidence) and confirm != "ja":
             return _intake_page(
                 login,
                 form=form,
@@ -211,7 +216,7 @@ def intake_submit(
                 status_code=422,
             )
         body = body.model_copy(update={"domains": [Domain(d) for d in form["domains"]]})
-    view = flow.record(session=session, principal=principal, request=body)
+    view = flow.record(session=session, principal=principal, request=body, result=result)
     # Post/redirect/get: reloading the confirmation does not record the question twice.
     return RedirectResponse(f"/intakes/{view.intake.id}", status_code=303)
 
